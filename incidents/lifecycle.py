@@ -1,0 +1,212 @@
+"""Opening an incident and the commands that move it: level, status, headcount, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from incidents import validate
+from incidents.authz import Action
+from incidents.canonical import GENESIS_HASH
+from incidents.errors import IllegalTransition, InvalidCommand
+from incidents.events import Event, EventDraft
+from incidents.kinds import IncidentType, Level, Status
+from incidents.levels import level_floor
+from incidents.state import IncidentState
+
+MAX_TEXT, MAX_LONG_TEXT, MAX_HEADCOUNT = 200, 4000, 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class OpenIncident:
+    action: ClassVar[Action] = Action.OPEN
+    type: IncidentType
+    location: str
+    headcount: int
+    summary: str
+    demands: str = ""
+    reporter: str = ""
+    level: Level | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLevel:
+    action: ClassVar[Action] = Action.CHANGE_LEVEL
+    to: Level
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeStatus:
+    action: ClassVar[Action] = Action.CHANGE_STATUS
+    to: Status
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseIncident:
+    action: ClassVar[Action] = Action.CLOSE
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenIncident:
+    action: ClassVar[Action] = Action.REOPEN
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateHeadcount:
+    action: ClassVar[Action] = Action.UPDATE_HEADCOUNT
+    headcount: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddNote:
+    action: ClassVar[Action] = Action.ADD_NOTE
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssignCommander:
+    action: ClassVar[Action] = Action.ASSIGN_COMMANDER
+    user_id: str
+
+
+# Status changes a commander may make; closed is left only by a reopen.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.REPORTED: frozenset({Status.RESPONDING, Status.CONTAINED}),
+    Status.RESPONDING: frozenset({Status.CONTAINED}),
+    Status.CONTAINED: frozenset({Status.RESPONDING}),
+    Status.CLOSED: frozenset(),
+}
+CLOSABLE = frozenset({Status.RESPONDING, Status.CONTAINED})
+
+
+def level_change(state_level: Level, to: Level, reason: str) -> EventDraft:
+    return EventDraft(
+        "level_changed", {"from": state_level.value, "to": to.value, "reason": reason}
+    )
+
+
+def floor_raise(kind: IncidentType, level: Level, headcount: int) -> list[EventDraft]:
+    """A level_changed event when the headcount lifts the level floor above the level."""
+    floor = level_floor(kind, headcount)
+    if floor is None or floor[0].rank <= level.rank:
+        return []
+    return [level_change(level, floor[0], floor[1])]
+
+
+def decide_open(cmd: OpenIncident, default_level: Level) -> list[EventDraft]:
+    level = cmd.level or default_level
+    payload = {
+        "type": cmd.type.value,
+        "level": level.value,
+        "location": validate.text(cmd.location, "location", max_len=MAX_TEXT),
+        "headcount": validate.count(cmd.headcount, "headcount", low=1, high=MAX_HEADCOUNT),
+        "summary": validate.text(cmd.summary, "summary", max_len=MAX_LONG_TEXT),
+        "demands": validate.text(cmd.demands, "demands", max_len=MAX_LONG_TEXT, required=False),
+        "reporter": validate.text(cmd.reporter, "reporter", max_len=MAX_TEXT, required=False),
+    }
+    return [EventDraft("opened", payload), *floor_raise(cmd.type, level, cmd.headcount)]
+
+
+def decide_level(state: IncidentState, cmd: ChangeLevel) -> list[EventDraft]:
+    reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT)
+    if cmd.to is state.level:
+        raise InvalidCommand(f"the level is already {cmd.to}", field="to")
+    floor = level_floor(state.type, state.headcount)
+    if floor is not None and cmd.to.rank < floor[0].rank:
+        raise IllegalTransition(f"cannot lower below {floor[0]}: {floor[1]}", field="to")
+    return [level_change(state.level, cmd.to, reason)]
+
+
+def status_change(state: IncidentState, to: Status, reason: str) -> EventDraft:
+    return EventDraft(
+        "status_changed", {"from": state.status.value, "to": to.value, "reason": reason}
+    )
+
+
+def decide_status(state: IncidentState, cmd: ChangeStatus) -> list[EventDraft]:
+    reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT, required=False)
+    if cmd.to not in TRANSITIONS[state.status]:
+        raise IllegalTransition(f"status cannot go from {state.status} to {cmd.to}", field="to")
+    return [status_change(state, cmd.to, reason)]
+
+
+def decide_close(state: IncidentState, cmd: CloseIncident) -> list[EventDraft]:
+    reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT, required=False)
+    if state.status not in CLOSABLE:
+        raise IllegalTransition(f"an incident that is {state.status} cannot be closed")
+    return [status_change(state, Status.CLOSED, reason)]
+
+
+def decide_reopen(state: IncidentState, cmd: ReopenIncident) -> list[EventDraft]:
+    reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT)
+    if state.status is not Status.CLOSED:
+        raise IllegalTransition("only a closed incident can be reopened")
+    return [status_change(state, Status.RESPONDING, reason)]
+
+
+def decide_headcount(state: IncidentState, cmd: UpdateHeadcount) -> list[EventDraft]:
+    count = validate.count(cmd.headcount, "headcount", low=1, high=MAX_HEADCOUNT)
+    reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT, required=False)
+    if count == state.headcount:
+        raise InvalidCommand(f"the headcount is already {count}", field="headcount")
+    update = EventDraft(
+        "headcount_updated", {"from": state.headcount, "to": count, "reason": reason}
+    )
+    return [update, *floor_raise(state.type, state.level, count)]
+
+
+def decide_note(state: IncidentState, cmd: AddNote) -> list[EventDraft]:
+    return [
+        EventDraft("note_added", {"text": validate.text(cmd.text, "text", max_len=MAX_LONG_TEXT)})
+    ]
+
+
+def decide_commander(state: IncidentState, cmd: AssignCommander) -> list[EventDraft]:
+    user = validate.text(cmd.user_id, "user_id", max_len=MAX_TEXT)
+    if user == state.commander:
+        raise InvalidCommand(f"{user} is already the commander", field="user_id")
+    return [EventDraft("commander_assigned", {"from": state.commander, "to": user})]
+
+
+# --- the fold ---------------------------------------------------------------
+
+
+def apply_opened(_: IncidentState | None, e: Event) -> IncidentState:
+    p = e.payload
+    return IncidentState(
+        id=e.incident_id,
+        type=IncidentType(p["type"]),
+        level=Level(p["level"]),
+        status=Status.REPORTED,
+        location=p["location"],
+        headcount=p["headcount"],
+        summary=p["summary"],
+        demands=p["demands"],
+        reporter=p["reporter"],
+        opened_at=e.occurred_at,
+        updated_at=e.occurred_at,
+        last_seq=0,
+        head_hash=GENESIS_HASH,
+    )
+
+
+def apply_status(s: IncidentState, e: Event) -> IncidentState:
+    to = Status(e.payload["to"])
+    return replace(s, status=to, closed_at=e.occurred_at if to is Status.CLOSED else None)
+
+
+Applier = Callable[[IncidentState, Event], IncidentState]
+
+APPLIERS: dict[str, Applier] = {
+    "level_changed": lambda s, e: replace(s, level=Level(e.payload["to"])),
+    "status_changed": apply_status,
+    "headcount_updated": lambda s, e: replace(s, headcount=e.payload["to"]),
+    "note_added": lambda s, e: replace(s, note_count=s.note_count + 1),
+    "commander_assigned": lambda s, e: replace(s, commander=e.payload["to"]),
+}

@@ -1,0 +1,229 @@
+"""The PostgreSQL event store: one transaction per command, nothing acknowledged before COMMIT.
+
+The only module of the domain that talks to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeAlias
+from uuid import UUID, uuid4
+
+import asyncpg
+import msgspec
+from asyncpg.pool import PoolConnectionProxy
+
+from incidents.canonical import canonical_bytes
+from incidents.clock import Clock
+from incidents.domain import Command, decide, fold
+from incidents.errors import IdempotencyConflict, InvalidCommand, NotFound
+from incidents.events import Event, seal
+from incidents.lifecycle import OpenIncident
+from incidents.state import Actor, IncidentState, decode_state, encode_state
+
+Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    incident_id: UUID
+    events: tuple[Event, ...]
+    state: IncidentState
+    replayed: bool = False
+
+
+class Projector(Protocol):
+    """Writes a read model or an outbox in the command's own transaction."""
+
+    async def __call__(self, conn: Conn, state: IncidentState, events: Sequence[Event]) -> None: ...
+
+
+def fingerprint(incident_id: UUID | None, command: Command, actor: Actor) -> str:
+    body = {
+        "command": type(command).__name__,
+        "fields": msgspec.to_builtins(command),
+        "incident_id": str(incident_id) if incident_id else None,
+        "actor": actor.user_id,
+    }
+    # Not the chain's canonical form: any stable encoding will do, even of invalid input.
+    return hashlib.sha256(msgspec.json.encode(body, order="sorted")).hexdigest()
+
+
+def event_from_row(row: asyncpg.Record) -> Event:
+    return Event(
+        incident_id=row["incident_id"],
+        seq=row["seq"],
+        occurred_at=row["occurred_at"],
+        recorded_by=row["recorded_by"],
+        kind=row["kind"],
+        payload=json.loads(row["payload"]),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+_EVENT_COLUMNS = "incident_id, seq, occurred_at, recorded_by, kind, payload, prev_hash, hash"
+_INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+_UPSERT_INCIDENT = """
+INSERT INTO incidents (id, type, level, status, location, headcount, opened_at, updated_at,
+                       last_seq, head_hash, state)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (id) DO UPDATE SET type = $2, level = $3, status = $4, location = $5,
+    headcount = $6, updated_at = $8, last_seq = $9, head_hash = $10, state = $11
+"""
+
+
+class EventStore:
+    def __init__(
+        self, pool: asyncpg.Pool, clock: Clock, projectors: Sequence[Projector] = ()
+    ) -> None:
+        self._pool = pool
+        self._clock = clock
+        self._projectors = tuple(projectors)
+
+    async def execute(
+        self, incident_id: UUID | None, command: Command, actor: Actor, key: str
+    ) -> Outcome:
+        """Decide, append and project in one transaction; a retried key returns its first result."""
+        if not 8 <= len(key) <= 200:
+            raise InvalidCommand("the idempotency key must be 8 to 200 characters", field="key")
+        print_ = fingerprint(incident_id, command, actor)
+        async with self._pool.acquire() as conn, conn.transaction():
+            prior = await self._claim(conn, key, print_)
+            if prior is not None:
+                return await self._replay(conn, prior)
+            outcome = await self._append(conn, incident_id, command, actor)
+            result = {
+                "incident_id": str(outcome.incident_id),
+                "seqs": [e.seq for e in outcome.events],
+            }
+            await conn.execute(
+                "UPDATE command_keys SET incident_id = $2, result = $3 WHERE key = $1",
+                key,
+                outcome.incident_id,
+                json.dumps(result),
+            )
+            return outcome
+
+    async def _claim(self, conn: Conn, key: str, print_: str) -> Any:
+        claimed = await conn.fetchval(
+            "INSERT INTO command_keys (key, fingerprint) VALUES ($1, $2) "
+            "ON CONFLICT (key) DO NOTHING RETURNING key",
+            key,
+            print_,
+        )
+        if claimed is not None:
+            return None
+        row = await conn.fetchrow(
+            "SELECT fingerprint, result FROM command_keys WHERE key = $1", key
+        )
+        assert row is not None  # a key is never deleted
+        if row["fingerprint"] != print_:
+            raise IdempotencyConflict("this idempotency key was used for a different command")
+        return json.loads(row["result"])
+
+    async def _replay(self, conn: Conn, prior: dict[str, Any]) -> Outcome:
+        incident_id = UUID(prior["incident_id"])
+        seqs: list[int] = prior["seqs"]
+        rows = await conn.fetch(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = $1 "
+            "AND seq = ANY($2::int[]) ORDER BY seq",
+            incident_id,
+            seqs,
+        )
+        state = await self._state(conn, incident_id)
+        return Outcome(incident_id, tuple(map(event_from_row, rows)), state, replayed=True)
+
+    async def _append(
+        self, conn: Conn, incident_id: UUID | None, command: Command, actor: Actor
+    ) -> Outcome:
+        before = None
+        if isinstance(command, OpenIncident):
+            incident_id = uuid4()
+        elif incident_id is None:
+            raise NotFound("no incident named")
+        else:
+            before = await self._state(conn, incident_id, lock=True)
+        drafts = decide(before, command, actor)
+        now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
+        events = seal(
+            incident_id,
+            drafts,
+            occurred_at=now,
+            recorded_by=actor.user_id,
+            after_seq=before.last_seq if before else 0,
+            after_hash=before.head_hash if before else "0" * 64,
+        )
+        after = fold(events, before)
+        assert after is not None
+        await self._write(conn, after, events)
+        return Outcome(incident_id, tuple(events), after)
+
+    async def _write(self, conn: Conn, state: IncidentState, events: list[Event]) -> None:
+        await conn.execute(
+            _UPSERT_INCIDENT,
+            state.id,
+            state.type.value,
+            state.level.value,
+            state.status.value,
+            state.location,
+            state.headcount,
+            state.opened_at,
+            state.updated_at,
+            state.last_seq,
+            state.head_hash,
+            encode_state(state),
+        )
+        await conn.executemany(
+            _INSERT_EVENT,
+            [
+                (
+                    e.incident_id,
+                    e.seq,
+                    e.occurred_at,
+                    e.recorded_by,
+                    e.kind,
+                    canonical_bytes(e.payload).decode(),
+                    e.prev_hash,
+                    e.hash,
+                )
+                for e in events
+            ],
+        )
+        for project in self._projectors:
+            await project(conn, state, events)
+
+    async def _state(self, conn: Conn, incident_id: UUID, *, lock: bool = False) -> IncidentState:
+        sql = "SELECT state FROM incidents WHERE id = $1" + (" FOR UPDATE" if lock else "")
+        text = await conn.fetchval(sql, incident_id)
+        if text is None:
+            raise NotFound(f"no incident {incident_id}")
+        return decode_state(text)
+
+    async def state(self, incident_id: UUID) -> IncidentState:
+        async with self._pool.acquire() as conn:
+            return await self._state(conn, incident_id)
+
+    async def events(self, incident_id: UUID, after_seq: int = 0) -> list[Event]:
+        rows = await self._pool.fetch(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = $1 AND seq > $2 ORDER BY seq",
+            incident_id,
+            after_seq,
+        )
+        return [event_from_row(r) for r in rows]
+
+    async def incidents(self, *, include_closed: bool = False) -> list[IncidentState]:
+        where = "" if include_closed else " WHERE status <> 'closed'"
+        rows = await self._pool.fetch(f"SELECT state FROM incidents{where} ORDER BY opened_at DESC")
+        return [decode_state(r["state"]) for r in rows]
+
+
+async def stream_events(conn: Conn, incident_id: UUID) -> AsyncIterator[Event]:
+    """Every event of one incident in seq order, read with a cursor (call inside a transaction)."""
+    async for row in conn.cursor(
+        f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = $1 ORDER BY seq", incident_id
+    ):
+        yield event_from_row(row)

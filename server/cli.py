@@ -1,0 +1,156 @@
+"""The `watchfloor` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TextIO
+from uuid import UUID
+
+import uvicorn
+
+from incidents.clock import SystemClock
+from incidents.store import EventStore
+from server import demo
+from server.app import create_app
+from server.database import open_database
+from server.logs import configure_logging
+from server.settings import Settings
+from server.verify import verify_all
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="watchfloor", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("serve", "serve the console"), ("demo", "serve with demo data")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+    sub.choices["demo"].add_argument(
+        "--seed-only", action="store_true", help="seed the demo data and exit"
+    )
+    inc = sub.add_parser("incidents", help="incidents").add_subparsers(dest="action", required=True)
+    lst = inc.add_parser("list", help="list incidents")
+    lst.add_argument("--format", choices=["table", "json", "ids"], default="table")
+    lst.add_argument("--all", action="store_true", help="include closed incidents")
+    sub.add_parser("migrate", help="apply database migrations")
+    ver = sub.add_parser("verify", help="recompute every hash chain")
+    ver.add_argument("--incident", type=UUID, help="only this incident")
+    _add_playbook_commands(sub)
+    return parser
+
+
+def _add_playbook_commands(sub: Any) -> None:
+    pb = sub.add_parser("playbooks", help="playbooks").add_subparsers(dest="action", required=True)
+    check = pb.add_parser("check", help="validate playbooks (defaults when no path)")
+    check.add_argument("paths", nargs="*", type=Path)
+    show = pb.add_parser("show", help="show a playbook's checklist")
+    show.add_argument("type")
+    show.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+
+def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) -> int:
+    app = create_app(settings, seed_demo=seed_demo)
+    print(f"Watchfloor: http://{host}:{port}/", flush=True)
+    if seed_demo:
+        print(demo.LOGINS_TEXT, flush=True)
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.Server(config).run()
+    return 0
+
+
+async def seed_only(settings: Settings) -> int:
+    async with open_database(settings, max_size=2) as db:
+        ids = await demo.seed(EventStore(db.pool, SystemClock()))
+    print(f"seeded {len(ids)} demo incidents")
+    return 0
+
+
+async def list_incidents(settings: Settings, fmt: str, include_closed: bool) -> int:
+    async with open_database(settings, max_size=2) as db:
+        rows = await EventStore(db.pool, SystemClock()).incidents(include_closed=include_closed)
+    if fmt == "ids":
+        print("\n".join(str(r.id) for r in rows))
+    elif fmt == "json":
+        print(json.dumps([_incident_json(r) for r in rows], ensure_ascii=False, indent=2))
+    else:
+        _print_table(rows, sys.stdout)
+    return 0
+
+
+def _incident_json(s: Any) -> dict[str, Any]:
+    return {
+        "id": str(s.id),
+        "type": s.type,
+        "level": s.level,
+        "status": s.status,
+        "location": s.location,
+        "headcount": s.headcount,
+        "last_seq": s.last_seq,
+        "opened_at": s.opened_at.isoformat(),
+    }
+
+
+def _print_table(rows: list[Any], out: TextIO) -> None:
+    out.write(f"{'id':36}  {'type':17}  {'level':8}  {'status':10}  seq  location\n")
+    for s in rows:
+        out.write(
+            f"{s.id!s:36}  {s.type:17}  {s.level:8}  {s.status:10}  {s.last_seq:>3}  {s.location}\n"
+        )
+
+
+async def migrate_only(settings: Settings) -> int:
+    async with open_database(settings, max_size=1):
+        pass
+    print("database is up to date")
+    return 0
+
+
+async def verify(settings: Settings, only: UUID | None) -> int:
+    async with open_database(settings, max_size=1) as db, db.pool.acquire() as conn:
+        verdict = await verify_all(conn, only)
+    if verdict.broken:
+        incident_id, brk = verdict.broken
+        print(f"BROKEN: incident {incident_id} seq {brk.seq}: {brk.reason}")
+        return 1
+    print(f"verified {verdict.incidents} incidents, {verdict.events} events: every chain is whole")
+    return 0
+
+
+def playbooks_command(args: argparse.Namespace) -> int:
+    from playbooks import commands
+
+    if args.action == "check":
+        return int(commands.check_command(args.paths, sys.stdout))
+    return int(commands.show_command(args.type, args.lang, sys.stdout))
+
+
+def run(coro: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coro)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    configure_logging(production=settings.production, level=settings.log_level)
+    handlers: dict[str, Callable[[], int]] = {
+        "serve": lambda: serve(settings, args.host, args.port),
+        "demo": lambda: (
+            run(seed_only(settings))
+            if args.seed_only
+            else serve(settings, args.host, args.port, seed_demo=True)
+        ),
+        "incidents": lambda: run(list_incidents(settings, args.format, args.all)),
+        "migrate": lambda: run(migrate_only(settings)),
+        "verify": lambda: run(verify(settings, args.incident)),
+        "playbooks": lambda: playbooks_command(args),
+    }
+    return handlers[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Settings, read once from the environment when the app or the CLI starts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+# Every variable the console reads, its default, and what it does (the README lists these).
+ENVIRONMENT = {
+    "DATABASE_URL": ("", "PostgreSQL URL; empty: start the embedded PostgreSQL in WATCHFLOOR_DATA"),
+    "REDIS_URL": ("", "Redis URL for fan-out between nodes; empty: in-process broker"),
+    "WATCHFLOOR_DATA": ("<user data dir>/watchfloor", "folder for the embedded database"),
+    "WATCHFLOOR_PLAYBOOKS": ("", "a folder of playbooks that add to or override the defaults"),
+    "WATCHFLOOR_ENV": ("development", "production: JSON logs; development: readable logs"),
+    "WATCHFLOOR_LOG_LEVEL": ("info", "debug, info, warning or error"),
+    "WATCHFLOOR_TZ": ("Asia/Shanghai", "the office's time zone, for every time shown"),
+    "WATCHFLOOR_DB_ROLE": ("watchfloor_app", "the database role the app acts as; empty: none"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str | None
+    redis_url: str | None
+    data_dir: Path
+    playbooks_dir: Path | None
+    production: bool
+    log_level: str
+    timezone: str
+    db_role: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data = env.get("WATCHFLOOR_DATA") or platformdirs.user_data_dir("watchfloor")
+        playbooks = env.get("WATCHFLOOR_PLAYBOOKS")
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            redis_url=env.get("REDIS_URL") or None,
+            data_dir=Path(data),
+            playbooks_dir=Path(playbooks) if playbooks else None,
+            production=env.get("WATCHFLOOR_ENV", "development") == "production",
+            log_level=env.get("WATCHFLOOR_LOG_LEVEL", "info").lower(),
+            timezone=env.get("WATCHFLOOR_TZ", "Asia/Shanghai"),
+            db_role=env.get("WATCHFLOOR_DB_ROLE", "watchfloor_app") or None,
+        )
