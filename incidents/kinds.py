@@ -50,3 +50,17 @@ class Role(StrEnum):
     COMMANDER = "commander"
     ADMIN = "admin"
     VIEWER = "viewer"
+
+
+class ItemStatus(StrEnum):
+    """A checklist item: open, then done, skipped or blocked (and back by untick)."""
+
+    OPEN = "open"
+    DONE = "done"
+    SKIPPED = "skipped"
+    BLOCKED = "blocked"
+
+    @property
+    def resolved(self) -> bool:
+        """Done or skipped: what `requires` waits for."""
+        return self in (ItemStatus.DONE, ItemStatus.SKIPPED)

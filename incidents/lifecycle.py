@@ -13,6 +13,7 @@ from incidents.errors import IllegalTransition, InvalidCommand
 from incidents.events import Event, EventDraft
 from incidents.kinds import IncidentType, Level, Status
 from incidents.levels import level_floor
+from incidents.plan import Plan
 from incidents.state import IncidentState
 
 MAX_TEXT, MAX_LONG_TEXT, MAX_HEADCOUNT = 200, 4000, 100_000
@@ -99,8 +100,8 @@ def floor_raise(kind: IncidentType, level: Level, headcount: int) -> list[EventD
     return [level_change(level, floor[0], floor[1])]
 
 
-def decide_open(cmd: OpenIncident, default_level: Level) -> list[EventDraft]:
-    level = cmd.level or default_level
+def decide_open(cmd: OpenIncident, plan: Plan) -> list[EventDraft]:
+    level = cmd.level or plan.default_level
     payload = {
         "type": cmd.type.value,
         "level": level.value,
@@ -109,6 +110,7 @@ def decide_open(cmd: OpenIncident, default_level: Level) -> list[EventDraft]:
         "summary": validate.text(cmd.summary, "summary", max_len=MAX_LONG_TEXT),
         "demands": validate.text(cmd.demands, "demands", max_len=MAX_LONG_TEXT, required=False),
         "reporter": validate.text(cmd.reporter, "reporter", max_len=MAX_TEXT, required=False),
+        "plan": plan.to_payload(),
     }
     return [EventDraft("opened", payload), *floor_raise(cmd.type, level, cmd.headcount)]
 
@@ -193,18 +195,28 @@ def apply_opened(_: IncidentState | None, e: Event) -> IncidentState:
         updated_at=e.occurred_at,
         last_seq=0,
         head_hash=GENESIS_HASH,
+        plan=Plan.from_payload(p["plan"]),
+        level_reached={Level(p["level"]): e.occurred_at},
+        status_reached={Status.REPORTED: e.occurred_at},
     )
 
 
 def apply_status(s: IncidentState, e: Event) -> IncidentState:
     to = Status(e.payload["to"])
-    return replace(s, status=to, closed_at=e.occurred_at if to is Status.CLOSED else None)
+    reached = {to: e.occurred_at, **s.status_reached}  # the first time counts
+    closed_at = e.occurred_at if to is Status.CLOSED else None
+    return replace(s, status=to, closed_at=closed_at, status_reached=reached)
+
+
+def apply_level(s: IncidentState, e: Event) -> IncidentState:
+    to = Level(e.payload["to"])
+    return replace(s, level=to, level_reached={to: e.occurred_at, **s.level_reached})
 
 
 Applier = Callable[[IncidentState, Event], IncidentState]
 
 APPLIERS: dict[str, Applier] = {
-    "level_changed": lambda s, e: replace(s, level=Level(e.payload["to"])),
+    "level_changed": apply_level,
     "status_changed": apply_status,
     "headcount_updated": lambda s, e: replace(s, headcount=e.payload["to"]),
     "note_added": lambda s, e: replace(s, note_count=s.note_count + 1),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 import msgspec
 
-from incidents.kinds import IncidentType, Level, Role, Status
+from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
+from incidents.plan import Plan, PlanItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,37 @@ class Actor:
 
     user_id: str
     role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    """A checklist item's progress; what it says is in the plan."""
+
+    id: str
+    added_at: datetime
+    status: ItemStatus = ItemStatus.OPEN
+    by: str | None = None
+    at: datetime | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationState:
+    id: str
+    unit: str
+    on: str
+    planned_at: datetime
+    status: str = "planned"
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A deadline the workers watch: a report due, an item due."""
+
+    id: str
+    kind: str
+    ref: str
+    due_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +69,26 @@ class IncidentState:
     commander: str | None = None
     closed_at: datetime | None = None
     note_count: int = 0
+    plan: Plan | None = None
+    checklist: tuple[ItemState, ...] = ()
+    notifications: tuple[NotificationState, ...] = ()
+    timers: tuple[Timer, ...] = ()
+    level_reached: dict[Level, datetime] = field(default_factory=dict)
+    status_reached: dict[Status, datetime] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
         return self.status is not Status.CLOSED
+
+    def item(self, item_id: str) -> ItemState | None:
+        return next((i for i in self.checklist if i.id == item_id), None)
+
+    def plan_item(self, item_id: str) -> PlanItem | None:
+        return self.plan.item(item_id) if self.plan else None
+
+    def progress(self) -> tuple[int, int]:
+        """(resolved, total) checklist items."""
+        return sum(i.status.resolved for i in self.checklist), len(self.checklist)
 
 
 def encode_state(state: IncidentState) -> str:

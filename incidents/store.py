@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 from uuid import UUID, uuid4
@@ -18,10 +18,12 @@ from asyncpg.pool import PoolConnectionProxy
 
 from incidents.canonical import canonical_bytes
 from incidents.clock import Clock
-from incidents.domain import Command, decide, fold
+from incidents.domain import Command, process
 from incidents.errors import IdempotencyConflict, InvalidCommand, NotFound
-from incidents.events import Event, seal
+from incidents.events import Event
+from incidents.kinds import IncidentType
 from incidents.lifecycle import OpenIncident
+from incidents.plan import Plan, no_plan
 from incidents.state import Actor, IncidentState, decode_state, encode_state
 
 Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
@@ -78,10 +80,16 @@ ON CONFLICT (id) DO UPDATE SET type = $2, level = $3, status = $4, location = $5
 
 class EventStore:
     def __init__(
-        self, pool: asyncpg.Pool, clock: Clock, projectors: Sequence[Projector] = ()
+        self,
+        pool: asyncpg.Pool,
+        clock: Clock,
+        *,
+        plans: Callable[[IncidentType], Plan] = lambda _: no_plan(),
+        projectors: Sequence[Projector] = (),
     ) -> None:
         self._pool = pool
         self._clock = clock
+        self._plans = plans
         self._projectors = tuple(projectors)
 
     async def execute(
@@ -147,20 +155,11 @@ class EventStore:
             raise NotFound("no incident named")
         else:
             before = await self._state(conn, incident_id, lock=True)
-        drafts = decide(before, command, actor)
+        plan = self._plans(command.type) if isinstance(command, OpenIncident) else None
         now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
-        events = seal(
-            incident_id,
-            drafts,
-            occurred_at=now,
-            recorded_by=actor.user_id,
-            after_seq=before.last_seq if before else 0,
-            after_hash=before.head_hash if before else "0" * 64,
-        )
-        after = fold(events, before)
-        assert after is not None
-        await self._write(conn, after, events)
-        return Outcome(incident_id, tuple(events), after)
+        done = process(before, command, actor, incident_id=incident_id, now=now, plan=plan)
+        await self._write(conn, done.state, done.events)
+        return Outcome(incident_id, tuple(done.events), done.state)
 
     async def _write(self, conn: Conn, state: IncidentState, events: list[Event]) -> None:
         await conn.execute(

@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidents.canonical import GENESIS_HASH
 from incidents.clock import ManualClock
-from incidents.domain import Command, decide, fold
+from incidents.domain import Command, fold, process
 from incidents.errors import (
     DomainError,
     IllegalTransition,
@@ -18,7 +17,7 @@ from incidents.errors import (
     InvalidCommand,
     NotAuthorized,
 )
-from incidents.events import seal, verify_chain
+from incidents.events import Event, verify_chain
 from incidents.kinds import IncidentType, Level, Status
 from incidents.lifecycle import (
     AddNote,
@@ -29,32 +28,27 @@ from incidents.lifecycle import (
     ReopenIncident,
     UpdateHeadcount,
 )
+from incidents.plan import Plan
 from incidents.state import Actor, IncidentState
 from tests.support import DUTY, LEAD, STAFF, VIEWER, open_cmd
 
 
 class Log:
-    """An in-memory incident: decide, seal, fold, as the store does but without a database."""
+    """An in-memory incident: the store's pure cycle without a database."""
 
-    def __init__(self) -> None:
-        self.id, self.events, self.state = uuid4(), [], None  # type: ignore[var-annotated]
+    def __init__(self, plan: Plan | None = None) -> None:
+        self.id, self.plan = uuid4(), plan
+        self.events: list[Event] = []
+        self.state: IncidentState | None = None
         self.clock = ManualClock()
 
     def run(self, command: Command, actor: Actor = LEAD) -> list[str]:
-        drafts = decide(self.state, command, actor)
-        last = self.state.last_seq if self.state else 0
-        head = self.state.head_hash if self.state else GENESIS_HASH
-        new = seal(
-            self.id,
-            drafts,
-            after_seq=last,
-            after_hash=head,
-            occurred_at=self.clock.now(),
-            recorded_by=actor.user_id,
+        done = process(
+            self.state, command, actor, incident_id=self.id, now=self.clock.now(), plan=self.plan
         )
-        self.events += new
-        self.state = fold(new, self.state)
-        return [e.kind for e in new]
+        self.events += done.events
+        self.state = done.state
+        return [e.kind for e in done.events if e.kind != "timer_set"]
 
     @property
     def s(self) -> IncidentState:
@@ -75,14 +69,14 @@ def test_opened_incident_is_reported_at_general_level() -> None:
         Status.REPORTED,
         Level.GENERAL,
         "一楼大厅",
-        1,
+        2,  # opened, then the first-report timer
     )
 
 
 def test_collective_visit_of_30_opens_major_with_the_reason() -> None:
     """Opening a collective visit of 34 people raises it to major, saying why."""
     log = opened(IncidentType.COLLECTIVE_VISIT, 34)
-    assert [e.kind for e in log.events] == ["opened", "level_changed"]
+    assert [e.kind for e in log.events] == ["opened", "level_changed", "timer_set"]
     assert log.s.level is Level.MAJOR
     assert "30" in log.events[1].payload["reason"]
 
