@@ -9,6 +9,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeAlias
 from uuid import UUID, uuid4
 
@@ -213,6 +214,30 @@ class EventStore:
             after_seq,
         )
         return [event_from_row(r) for r in rows]
+
+    async def changes(
+        self, incident_id: UUID, *, after_seq: int = 0, limit: int | None = None
+    ) -> tuple[IncidentState, list[Event]]:
+        """The state and the events after `after_seq` (the last `limit`), read consistently."""
+        async with self._pool.acquire() as conn, conn.transaction(
+            isolation="repeatable_read", readonly=True
+        ):
+            state = await self._state(conn, incident_id)
+            since = max(after_seq, state.last_seq - limit) if limit else after_seq
+            rows = await conn.fetch(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = $1 AND seq > $2 "
+                "ORDER BY seq",
+                incident_id,
+                since,
+            )
+        return state, [event_from_row(r) for r in rows]
+
+    async def heads(self, since: datetime) -> list[tuple[UUID, int]]:
+        """(incident, last seq) of incidents changed since a moment: for nodes to heal."""
+        rows = await self._pool.fetch(
+            "SELECT id, last_seq FROM incidents WHERE updated_at >= $1", since
+        )
+        return [(r["id"], r["last_seq"]) for r in rows]
 
     async def incidents(self, *, include_closed: bool = False) -> list[IncidentState]:
         where = "" if include_closed else " WHERE status <> 'closed'"

@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 import web
 from incidents.clock import Clock, SystemClock
+from incidents.errors import DomainError
+from incidents.kinds import IncidentType
+from incidents.plan import Plan, no_plan
 from incidents.store import EventStore
+from playbooks.instantiate import to_plan
+from playbooks.loader import Library, default_dirs, load_library
 from server import demo
+from server.auth.protect import AuthMiddleware, AuthRefused, auth_refused_handler
+from server.auth.ratelimit import LoginLimiter
+from server.auth.routes import auth_routes
+from server.auth.sessions import SessionStore
+from server.auth.users import UserStore
+from server.broker import Broker, InProcessBroker, RedisBroker
+from server.commands_http import command_routes
 from server.database import open_database
+from server.errors import domain_error_handler
+from server.hub import Hub
+from server.i18n import Catalogue
+from server.live import live_routes
 from server.logs import RequestLogMiddleware
+from server.pages import page_routes
+from server.render import Renderer
 from server.settings import Settings
 
 log = structlog.get_logger(__name__)
-TEMPLATES = Path(web.__file__).parent / "templates"
+WEB = Path(web.__file__).parent
+HEAL_EVERY = 5.0  # seconds between a node's catch-up reads of PostgreSQL
+SESSION_CHECK_EVERY = 2.0  # seconds: a logout closes that user's sockets within this
 
 
 async def healthz(request: Request) -> Response:
@@ -39,55 +63,97 @@ async def readyz(request: Request) -> Response:
     return PlainTextResponse("ready")
 
 
-async def board(request: Request) -> Response:
-    store: EventStore = request.app.state.store
-    incidents = await store.incidents()
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, "board.html", {"incidents": incidents})
+def plans_from(library: Library) -> Callable[[IncidentType], Plan]:
+    plans = {kind: to_plan(playbook) for kind, playbook in library.playbooks.items()}
+    return lambda kind: plans.get(kind) or no_plan()
 
 
-async def api_incidents(request: Request) -> Response:
-    store: EventStore = request.app.state.store
-    rows = await store.incidents(include_closed=request.query_params.get("all") == "1")
-    return JSONResponse(
-        [
-            {
-                "id": str(s.id),
-                "type": s.type,
-                "level": s.level,
-                "status": s.status,
-                "location": s.location,
-                "headcount": s.headcount,
-                "last_seq": s.last_seq,
-                "opened_at": s.opened_at.isoformat(),
-            }
-            for s in rows
-        ]
-    )
+async def every(seconds: float, work: Callable[[], Awaitable[object]], name: str) -> None:
+    """Run `work` periodically; a failure is logged and the loop goes on."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await work()
+        except Exception:
+            log.exception("periodic_failed", task=name)
+
+
+def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[asyncio.Task[None]]:
+    since = [clock.now()]
+
+    async def heal() -> None:
+        now = clock.now()
+        await hub.heal(await app.state.store.heads(since[0] - timedelta(seconds=HEAL_EVERY)))
+        since[0] = now
+
+    sessions: SessionStore = app.state.sessions
+
+    async def active(ids: set[str]) -> set[str]:  # an open console counts as use
+        return await sessions.active_session_ids(ids, touch=True)
+
+    return [
+        asyncio.create_task(hub.run(broker)),
+        asyncio.create_task(every(HEAL_EVERY, heal, "heal")),
+        asyncio.create_task(
+            every(
+                SESSION_CHECK_EVERY,
+                lambda: hub.close_ended_sessions(sessions.active_session_ids),
+                "sessions",
+            )
+        ),
+    ]
 
 
 def create_app(
     settings: Settings, clock: Clock | None = None, *, seed_demo: bool = False
 ) -> Starlette:
+    clock = clock or SystemClock()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        library = load_library(default_dirs())
         async with open_database(settings) as db:
-            app.state.settings = settings
-            app.state.pool = db.pool
-            app.state.clock = clock or SystemClock()
-            app.state.store = EventStore(db.pool, app.state.clock)
-            app.state.templates = Jinja2Templates(directory=TEMPLATES)
+            s = app.state
+            s.settings, s.pool, s.clock, s.library = settings, db.pool, clock, library
+            s.store = EventStore(db.pool, clock, plans=plans_from(library))
+            s.users, s.sessions = UserStore(db.pool, clock), SessionStore(db.pool, clock)
+            s.login_limiter = LoginLimiter(db.pool, clock)
+            s.catalogue = Catalogue.load()
+            s.renderer = Renderer(s.catalogue, settings.timezone)
+            s.templates = Jinja2Templates(directory=WEB / "templates")
+            s.allowed_origins = settings.allowed_origins
+            broker: Broker = (
+                RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
+            )
+            s.broker, s.hub = broker, Hub(s.store, s.renderer, clock)
             if seed_demo:
-                await demo.seed(app.state.store)
-            log.info("ready")
-            yield
+                await demo.seed_all(s.store, db.pool)
+            tasks = background(app, s.hub, broker, clock)
+            log.info("ready", broker=type(broker).__name__)
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                with contextlib.suppress(Exception):
+                    await broker.close()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/", board),
-        Route("/api/incidents", api_incidents),
+        Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
+        *auth_routes(),
+        *page_routes(),
+        *command_routes(),
+        *live_routes(),
     ]
     return Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(RequestLogMiddleware)]
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(RequestLogMiddleware),
+            Middleware(AuthMiddleware, allowed_origins=settings.allowed_origins),
+        ],
+        exception_handlers={AuthRefused: auth_refused_handler, DomainError: domain_error_handler},
     )

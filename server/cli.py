@@ -15,8 +15,9 @@ import uvicorn
 
 from incidents.clock import SystemClock
 from incidents.store import EventStore
+from playbooks.loader import default_dirs, load_library
 from server import demo
-from server.app import create_app
+from server.app import create_app, plans_from
 from server.database import open_database
 from server.logs import configure_logging
 from server.settings import Settings
@@ -57,15 +58,27 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
     app = create_app(settings, seed_demo=seed_demo)
     print(f"Watchfloor: http://{host}:{port}/", flush=True)
     if seed_demo:
-        print(demo.LOGINS_TEXT, flush=True)
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+        print(demo.logins_text(), flush=True)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        ws_max_size=4096,
+        ws_ping_interval=10,
+        ws_ping_timeout=10,
+    )
     uvicorn.Server(config).run()
     return 0
 
 
 async def seed_only(settings: Settings) -> int:
     async with open_database(settings, max_size=2) as db:
-        ids = await demo.seed(EventStore(db.pool, SystemClock()))
+        ids = await demo.seed_all(
+            EventStore(db.pool, SystemClock(), plans=plans_from(load_library(default_dirs()))),
+            db.pool,
+        )
     print(f"seeded {len(ids)} demo incidents")
     return 0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+import asyncpg
+
 from incidents.domain import Command
 from incidents.kinds import IncidentType, Level, Role, Status
 from incidents.lifecycle import (
@@ -18,6 +20,7 @@ from incidents.lifecycle import (
 )
 from incidents.state import Actor
 from incidents.store import EventStore
+from server.auth.cli import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 
 DUTY = Actor("duty1", Role.DUTY_OFFICER)
 STAFF = Actor("staff1", Role.ONSITE_STAFF)
@@ -100,5 +103,16 @@ async def seed(store: EventStore) -> list[UUID]:
     return opened
 
 
-LOGINS_TEXT = """Demo users (roles): duty1 (duty officer), staff1 (on-site staff),
-commander1 (commander). Sign-in arrives with the live console; the board is open to view for now."""
+async def seed_all(store: EventStore, pool: asyncpg.Pool) -> list[UUID]:
+    """The demo users, then the demo incidents."""
+    await ensure_demo_users(pool)
+    return await seed(store)
+
+
+def logins_text() -> str:
+    rows = [
+        f"  {login:12} {password}   ({role.value})"
+        for login, _, role, _ in DEMO_USERS
+        for password in [DEMO_PASSWORD]
+    ]
+    return "Demo logins (user, password, role):\n" + "\n".join(rows)

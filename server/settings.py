@@ -19,6 +19,7 @@ ENVIRONMENT = {
     "WATCHFLOOR_LOG_LEVEL": ("info", "debug, info, warning or error"),
     "WATCHFLOOR_TZ": ("Asia/Shanghai", "the office's time zone, for every time shown"),
     "WATCHFLOOR_DB_ROLE": ("watchfloor_app", "the database role the app acts as; empty: none"),
+    "WATCHFLOOR_ORIGINS": ("", "extra allowed origins (comma-separated) for forms and WebSockets"),
 }
 
 
@@ -32,6 +33,7 @@ class Settings:
     log_level: str
     timezone: str
     db_role: str | None
+    allowed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,4 +49,7 @@ class Settings:
             log_level=env.get("WATCHFLOOR_LOG_LEVEL", "info").lower(),
             timezone=env.get("WATCHFLOOR_TZ", "Asia/Shanghai"),
             db_role=env.get("WATCHFLOOR_DB_ROLE", "watchfloor_app") or None,
+            allowed_origins=tuple(
+                o.strip() for o in env.get("WATCHFLOOR_ORIGINS", "").split(",") if o.strip()
+            ),
         )

@@ -99,11 +99,16 @@ def test_make_demo_serves_with_embedded_database(tmp_path: Path, free_port: int)
         base = f"http://127.0.0.1:{free_port}"
         assert wait_for(f"{base}/healthz", 90).status_code == 200
         assert wait_for(f"{base}/readyz", 10).status_code == 200
-        incidents = httpx.get(f"{base}/api/incidents").json()
-        assert len(incidents) == 3
-        board = httpx.get(f"{base}/").text
+        with httpx.Client(base_url=base, headers={"Origin": base}) as browser:
+            signed_in = browser.post(
+                "/login", data={"username": "duty1", "password": "watchfloor-demo"}
+            )
+            assert signed_in.status_code == 303
+            assert len(browser.get("/api/incidents").json()) == 3
+            board = browser.get("/").text
         assert "值班台" in board and "二楼集体接待室" in board
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{free_port}/" in out
+    assert "commander1" in out and "watchfloor-demo" in out  # the logins are printed

@@ -1,0 +1,95 @@
+"""Command-line user management, for the lead to wire into `watchfloor users ...`.
+
+Each command prints a clear line and returns an exit code: 0 done, 1 refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import unicodedata
+from typing import TextIO
+
+import asyncpg
+
+from incidents.kinds import Role
+from server.auth.errors import AuthError, InvalidUser, UserExists
+from server.auth.users import UserStore
+
+DEMO_PASSWORD = "watchfloor-demo"
+DEMO_USERS: tuple[tuple[str, str, Role, str], ...] = (
+    ("duty1", "值班员 张", Role.DUTY_OFFICER, "zh-CN"),
+    ("staff1", "现场工作人员 李", Role.ONSITE_STAFF, "zh-CN"),
+    ("commander1", "现场指挥 王", Role.COMMANDER, "zh-CN"),
+    ("admin1", "系统管理员", Role.ADMIN, "zh-CN"),
+    ("viewer1", "观察员 赵", Role.VIEWER, "zh-CN"),
+    ("officer_en", "Duty Officer (English)", Role.DUTY_OFFICER, "en"),
+)
+
+
+async def users_add(
+    pool: asyncpg.Pool,
+    id: str,
+    display_name: str,
+    role: Role | str,
+    password: str,
+    language: str = "zh-CN",
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        user = await UserStore(pool).add(id, display_name, _role(role), password, language)
+    except AuthError as exc:
+        print(f"error: {exc.message}", file=err)
+        return 1
+    print(f"added {user.id} ({user.display_name}, {user.role.value}, {user.language})", file=out)
+    return 0
+
+
+async def users_list(pool: asyncpg.Pool, out: TextIO) -> int:
+    users = await UserStore(pool).list()
+    rows = [("id", "name", "role", "language", "disabled")]
+    rows += [(u.id, u.display_name, u.role, u.language, "yes" if u.disabled else "") for u in users]
+    widths = [max(_width(r[i]) for r in rows) for i in range(5)]
+    for row in rows:
+        cells = (cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip(), file=out)
+    return 0
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+async def users_disable(
+    pool: asyncpg.Pool, id: str, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        user = await UserStore(pool).disable(id)
+    except AuthError as exc:
+        print(f"error: {exc.message}", file=err)
+        return 1
+    print(f"disabled {user.id}: sign-in refused from now on, every session ended", file=out)
+    return 0
+
+
+async def ensure_demo_users(pool: asyncpg.Pool) -> list[tuple[str, str, Role]]:
+    """Create the demo users that are missing (all with DEMO_PASSWORD): (login, password, role)."""
+    store = UserStore(pool)
+    for login, name, role, language in DEMO_USERS:
+        if await store.get(login) is None:
+            with contextlib.suppress(UserExists):  # another node made it a moment ago
+                await store.add(login, name, role, DEMO_PASSWORD, language)
+    return [(login, DEMO_PASSWORD, role) for login, _, role, _ in DEMO_USERS]
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise InvalidUser(f"unknown role {value!r}: one of {roles}") from None

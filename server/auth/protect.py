@@ -1,0 +1,168 @@
+"""Request protection: the session on every request, cross-site refusals, CSRF, roles.
+
+`AuthMiddleware` resolves the cookie into `scope["state"]["session"]` (a `Session` or None,
+read in handlers as `request.state.session`) and refuses state-changing requests that come
+from another site. Handlers then call `require_session`, `require_role`, `require_csrf`;
+WebSocket endpoints call `websocket_allowed` before accepting.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+from urllib.parse import quote
+
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from incidents.kinds import Role
+from server.auth.cookies import session_token
+from server.auth.origins import cross_site_reason, is_allowed_origin, parse_origins
+from server.auth.sessions import Session, SessionStore
+
+log = structlog.get_logger(__name__)
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# What a person reading a refused page sees first; the English detail follows.
+_ZH = {
+    "login_required": "请先登录",
+    "forbidden": "您的角色无权执行此操作",
+    "csrf_failed": "表单已过期，请刷新页面后重试",
+    "cross_site": "已拒绝来自其他网站的请求",
+}
+
+
+class AuthRefused(HTTPException):
+    """401 (no session), 303 to /login (no session, a browser page), or 403 (not allowed)."""
+
+    def __init__(
+        self, status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code, detail, headers)
+        self.code = code
+
+
+class AuthMiddleware:
+    """Pure ASGI: put the session in scope state; refuse cross-site unsafe requests with 403.
+
+    Reads the `SessionStore` from `app.state.sessions` when a request carries a cookie.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str] = ()) -> None:
+        self.app = app
+        self.allowed_origins = parse_origins(allowed_origins)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
+            reason = cross_site_reason(scope, self.allowed_origins)
+            if reason is not None:
+                log.warning("cross_site_refused", reason=reason, path=scope["path"])
+                refused = AuthRefused(403, "cross_site", "cross-site request refused")
+                await refusal_response(HTTPConnection(scope), refused)(scope, receive, send)
+                return
+        session = await _resolve(scope)
+        scope.setdefault("state", {})["session"] = session
+        with structlog.contextvars.bound_contextvars(user_id=session.user.id if session else None):
+            await self.app(scope, receive, send)
+
+
+async def _resolve(scope: Scope) -> Session | None:
+    token = session_token(HTTPConnection(scope))
+    if token is None:
+        return None
+    store: SessionStore = scope["app"].state.sessions
+    return await store.lookup(token)
+
+
+def current_session(conn: HTTPConnection) -> Session | None:
+    """The request's session, or None; fails loudly when AuthMiddleware is not installed."""
+    state = conn.scope.get("state", {})
+    if "session" not in state:
+        raise RuntimeError("AuthMiddleware is not installed: no session was resolved")
+    session: Session | None = state["session"]
+    return session
+
+
+def wants_html(conn: HTTPConnection) -> bool:
+    """A browser navigating to a page (not htmx, not an API client)."""
+    return "text/html" in conn.headers.get("accept", "") and "hx-request" not in conn.headers
+
+
+def login_url(conn: HTTPConnection) -> str:
+    """/login, coming back to this page after sign-in when it is one a browser can return to."""
+    if conn.scope.get("method", "GET") not in ("GET", "HEAD") or conn.url.path == "/login":
+        return "/login"
+    here = conn.url.path + (f"?{conn.url.query}" if conn.url.query else "")
+    return "/login?next=" + quote(here, safe="")
+
+
+def require_session(conn: HTTPConnection) -> Session:
+    """The signed-in session, or AuthRefused: a redirect to /login for pages, 401 otherwise."""
+    session = current_session(conn)
+    if session is not None:
+        return session
+    if wants_html(conn):
+        raise AuthRefused(303, "login_required", "please sign in", {"Location": login_url(conn)})
+    headers = {"HX-Redirect": "/login"} if "hx-request" in conn.headers else None
+    raise AuthRefused(401, "login_required", "please sign in", headers)
+
+
+def require_role(conn: HTTPConnection, *roles: Role) -> Session:
+    """The session when its user has one of `roles`; 403 for any other role."""
+    session = require_session(conn)
+    if session.user.role not in roles:
+        log.warning("role_refused", user_id=session.user.id, role=session.user.role.value)
+        raise AuthRefused(403, "forbidden", "your role may not do this")
+    return session
+
+
+async def require_csrf(request: Request) -> None:
+    """403 unless the X-CSRF-Token header or the csrf_token form field is the session's token."""
+    session = require_session(request)
+    given = request.headers.get(CSRF_HEADER) or await _form_token(request)
+    if not given or not hmac.compare_digest(given.encode(), session.csrf_token.encode()):
+        log.warning("csrf_refused", user_id=session.user.id, path=request.url.path)
+        raise AuthRefused(403, "csrf_failed", "the form has expired: reload the page and retry")
+
+
+async def _form_token(request: Request) -> str | None:
+    if not request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        return None
+    value = (await request.form()).get(CSRF_FIELD)
+    return value if isinstance(value, str) else None
+
+
+def websocket_allowed(websocket: WebSocket, allowed_origins: Iterable[str] = ()) -> Session | None:
+    """The session for a WebSocket handshake from an allowed origin; None: close the socket."""
+    origin = websocket.headers.get("origin")
+    if not is_allowed_origin(websocket.scope, origin, parse_origins(allowed_origins)):
+        log.warning("websocket_origin_refused", path=websocket.url.path)
+        return None
+    return current_session(websocket)
+
+
+def refusal_response(conn: HTTPConnection, exc: AuthRefused) -> Response:
+    """The response for a refusal: a redirect, a short text for pages, JSON for the rest."""
+    if exc.status_code == 303:
+        return Response(status_code=303, headers=exc.headers)
+    if wants_html(conn):
+        text = f"{_ZH.get(exc.code, '')} / {exc.detail}".lstrip(" /")
+        return PlainTextResponse(text, exc.status_code, exc.headers)
+    body = {"error": exc.code, "message": exc.detail}
+    return JSONResponse(body, exc.status_code, exc.headers)
+
+
+async def auth_refused_handler(request: Request, exc: Exception) -> Response:
+    """Starlette exception handler: `exception_handlers={AuthRefused: auth_refused_handler}`."""
+    assert isinstance(exc, AuthRefused)
+    return refusal_response(request, exc)

@@ -1,0 +1,168 @@
+"""Sign-in and sign-out pages: GET/POST /login, POST /logout.
+
+Uses `app.state.templates`, `app.state.users`, `app.state.sessions`, `app.state.login_limiter`.
+A failed sign-in never says whether the login name exists.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import structlog
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from server.auth.cookies import clear_session_cookie, session_token, set_session_cookie
+from server.auth.errors import TooManyAttempts
+from server.auth.protect import current_session, require_csrf
+from server.auth.ratelimit import LoginLimiter
+from server.auth.sessions import SessionStore
+from server.auth.users import Language, User, UserStore, normalize_login
+
+log = structlog.get_logger(__name__)
+
+_TEXT: dict[Language, dict[str, str]] = {
+    "zh-CN": {
+        "title": "登录 · Watchfloor 值班台",
+        "heading": "值班台登录",
+        "username": "用户名",
+        "password": "密码",
+        "submit": "登录",
+        "other_language": "English",
+        "missing": "请输入用户名和密码。",
+        "bad_credentials": "用户名或密码不正确。",
+        "throttled": "登录失败次数过多，请 {minutes} 分钟后再试。",
+        "footer": "如忘记密码，请联系系统管理员。",
+    },
+    "en": {
+        "title": "Sign in · Watchfloor",
+        "heading": "Sign in to the duty console",
+        "username": "Login name",
+        "password": "Password",
+        "submit": "Sign in",
+        "other_language": "中文",
+        "missing": "Please enter your login name and password.",
+        "bad_credentials": "The login name or password is not correct.",
+        "throttled": "Too many failed sign-ins. Please try again in {minutes} min.",
+        "footer": "Forgotten your password? Ask the system administrator.",
+    },
+}
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to return to after sign-in; "/" for anything that could leave the site."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if "\\" in value or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in value):
+        return "/"
+    parts = urlsplit(value)
+    return "/" if parts.scheme or parts.netloc else value
+
+
+def _language(value: object) -> Language:
+    return "en" if value == "en" else "zh-CN"
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _render(
+    request: Request,
+    lang: Language,
+    next_path: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    username: str = "",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    other: Language = "zh-CN" if lang == "en" else "en"
+    context: dict[str, Any] = {
+        "t": _TEXT[lang],
+        "lang": lang,
+        "next": next_path,
+        "error": error,
+        "username": username,
+        "other_language_url": "/login?" + urlencode({"lang": other, "next": next_path}),
+    }
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "login.html",
+        context,
+        status_code=status,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+async def login_page(request: Request) -> Response:
+    """The sign-in form; someone already signed in goes straight on."""
+    next_path = safe_next(request.query_params.get("next"))
+    if current_session(request) is not None:
+        return RedirectResponse(next_path, status_code=303)
+    return _render(request, _language(request.query_params.get("lang")), next_path)
+
+
+async def login(request: Request) -> Response:
+    """Check the password within the rate limits; on success a new session and its cookie."""
+    form = await request.form()
+    lang, next_path = _language(_field(form, "lang")), safe_next(_field(form, "next"))
+    login_name, password = normalize_login(_field(form, "username"))[:100], _field(form, "password")
+    if not login_name or not password:
+        text = _TEXT[lang]["missing"]
+        return _render(request, lang, next_path, error=text, status=400, username=login_name)
+    limiter: LoginLimiter = request.app.state.login_limiter
+    address = request.client.host if request.client else "unknown"
+    try:
+        attempt = await limiter.begin(login_name, address)
+    except TooManyAttempts as exc:
+        text = _TEXT[lang]["throttled"].format(minutes=math.ceil(exc.retry_after / 60))
+        retry = {"Retry-After": str(exc.retry_after)}
+        return _render(request, lang, next_path, error=text, status=429, headers=retry)
+    users: UserStore = request.app.state.users
+    user = await users.authenticate(login_name, password)
+    await limiter.finish(attempt, ok=user is not None)
+    if user is None:
+        text = _TEXT[lang]["bad_credentials"]
+        return _render(request, lang, next_path, error=text, status=401, username=login_name)
+    return await _sign_in(request, user, next_path)
+
+
+async def _sign_in(request: Request, user: User, next_path: str) -> Response:
+    sessions: SessionStore = request.app.state.sessions
+    previous = session_token(request)
+    if previous is not None:  # never keep a session id from before sign-in
+        await sessions.revoke(previous)
+    token, _ = await sessions.create(user)
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookie(response, request, token)
+    log.info("signed_in", user_id=user.id)
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """End the session (the form must carry its CSRF token) and forget the cookie."""
+    session, token = current_session(request), session_token(request)
+    if session is not None and token is not None:
+        await require_csrf(request)
+        sessions: SessionStore = request.app.state.sessions
+        await sessions.revoke(token)
+        log.info("signed_out", user_id=session.user.id)
+    response = RedirectResponse("/login", status_code=303)
+    clear_session_cookie(response, request)
+    return response
+
+
+def auth_routes() -> list[Route]:
+    return [
+        Route("/login", login_page, methods=["GET"], name="login_page"),
+        Route("/login", login, methods=["POST"], name="login"),
+        Route("/logout", logout, methods=["POST"], name="logout"),
+    ]

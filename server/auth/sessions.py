@@ -1,0 +1,149 @@
+"""Sign-in sessions: a random token in the cookie, its SHA-256 in the database.
+
+A session ends when it is revoked (logout, user disabled), after IDLE_TIMEOUT without use,
+or ABSOLUTE_TIMEOUT after sign-in, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import asyncpg
+import structlog
+
+from incidents.clock import Clock
+from server.auth.users import USER_COLUMNS, User, revoke_user_sessions, user_from_row
+
+log = structlog.get_logger(__name__)
+
+IDLE_TIMEOUT = timedelta(hours=12)
+ABSOLUTE_TIMEOUT = timedelta(days=7)
+# last_seen_at is written at most this often, so a busy page does not write on every request.
+TOUCH_INTERVAL = timedelta(minutes=1)
+_MAX_TOKEN_LENGTH = 128
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    user: User
+    id_hash: str
+    csrf_token: str
+    expires_at: datetime
+    last_seen_at: datetime
+
+    @property
+    def idle_expires_at(self) -> datetime:
+        return min(self.last_seen_at + IDLE_TIMEOUT, self.expires_at)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# A live session: not revoked, user not disabled, neither deadline passed ($2 = now).
+_LIVE = (
+    "s.revoked_at IS NULL AND u.disabled_at IS NULL AND s.expires_at > $2 "
+    "AND s.last_seen_at > $2::timestamptz - $3::interval"
+)
+_LOOKUP = f"""
+SELECT s.id_hash, s.csrf_token, s.expires_at, s.last_seen_at, {USER_COLUMNS}
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.id_hash = $1 AND {_LIVE}
+"""
+_ACTIVE = f"""
+SELECT s.id_hash FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.id_hash = ANY($1::text[]) AND {_LIVE}
+"""
+_TOUCH = """
+UPDATE sessions SET last_seen_at = $2
+WHERE id_hash = ANY($1::text[]) AND revoked_at IS NULL
+  AND last_seen_at <= $2::timestamptz - $3::interval
+"""
+
+
+class SessionStore:
+    def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
+        self._pool = pool
+        self._clock = clock
+
+    async def create(self, user: User) -> tuple[str, Session]:
+        """A new session for a signed-in user: the raw token (for the cookie) and the session."""
+        token, now = secrets.token_urlsafe(32), self._clock.now()
+        session = Session(
+            user=user,
+            id_hash=hash_token(token),
+            csrf_token=secrets.token_urlsafe(32),
+            expires_at=now + ABSOLUTE_TIMEOUT,
+            last_seen_at=now,
+        )
+        await self._pool.execute(
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, "
+            "expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
+            session.id_hash,
+            user.id,
+            session.csrf_token,
+            now,
+            session.expires_at,
+        )
+        log.info("session_created", user_id=user.id)
+        return token, session
+
+    async def lookup(self, token: str) -> Session | None:
+        """The live session of a cookie token, sliding its idle deadline; None if it has ended."""
+        if not token or len(token) > _MAX_TOKEN_LENGTH:
+            return None
+        now = self._clock.now()
+        row = await self._pool.fetchrow(_LOOKUP, hash_token(token), now, IDLE_TIMEOUT)
+        if row is None:
+            return None
+        session = Session(
+            user=user_from_row(row),
+            id_hash=row["id_hash"],
+            csrf_token=row["csrf_token"],
+            expires_at=row["expires_at"],
+            last_seen_at=row["last_seen_at"],
+        )
+        if now - session.last_seen_at >= TOUCH_INTERVAL:
+            await self._touch([session.id_hash], now)
+        return session
+
+    async def revoke(self, token: str) -> bool:
+        """End the session of a cookie token; False when there was no live one."""
+        row = await self._pool.fetchrow(
+            "UPDATE sessions SET revoked_at = $2 WHERE id_hash = $1 AND revoked_at IS NULL "
+            "RETURNING user_id",
+            hash_token(token),
+            self._clock.now(),
+        )
+        if row is not None:
+            log.info("session_revoked", user_id=row["user_id"])
+        return row is not None
+
+    async def revoke_user(self, user_id: str) -> int:
+        """End every session of one user (everywhere they are signed in); how many ended."""
+        async with self._pool.acquire() as conn:
+            ended = await revoke_user_sessions(conn, user_id, self._clock.now())
+        log.info("user_sessions_revoked", user_id=user_id, sessions_ended=ended)
+        return ended
+
+    async def active_session_ids(self, ids: Iterable[str], *, touch: bool = False) -> set[str]:
+        """Which of these session ids (`Session.id_hash`) are still live, in one query.
+
+        For a WebSocket hub re-checking its sockets. With `touch`, an open socket counts as
+        use: the live ones' idle deadline slides as if a page had been requested.
+        """
+        wanted, now = list(set(ids)), self._clock.now()
+        if not wanted:
+            return set()
+        rows = await self._pool.fetch(_ACTIVE, wanted, now, IDLE_TIMEOUT)
+        live = {r["id_hash"] for r in rows}
+        if touch and live:
+            await self._touch(list(live), now)
+        return live
+
+    async def _touch(self, id_hashes: list[str], now: datetime) -> None:
+        await self._pool.execute(_TOUCH, id_hashes, now, TOUCH_INTERVAL)

@@ -1,0 +1,80 @@
+"""Reading a command from a form or a JSON body; a bad field is refused by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from incidents.checklist import BlockItem, SkipItem, TickItem, UntickItem
+from incidents.domain import Command
+from incidents.errors import InvalidCommand
+from incidents.kinds import IncidentType, Level, Status
+from incidents.lifecycle import (
+    AddNote,
+    AssignCommander,
+    ChangeLevel,
+    ChangeStatus,
+    CloseIncident,
+    OpenIncident,
+    ReopenIncident,
+    UpdateHeadcount,
+)
+
+Fields = Mapping[str, Any]
+E = TypeVar("E", bound=StrEnum)
+
+
+def text(fields: Fields, name: str) -> str:
+    value = fields.get(name, "")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidCommand(f"{name} must be text", field=name)
+    return str(value)
+
+
+def choice(kind: type[E], fields: Fields, name: str) -> E:
+    try:
+        return kind(text(fields, name))
+    except ValueError:
+        raise InvalidCommand(f"{name} must be one of {', '.join(kind)}", field=name) from None
+
+
+def integer(fields: Fields, name: str) -> int:
+    value = fields.get(name)
+    try:
+        if isinstance(value, bool) or value is None:
+            raise ValueError
+        return int(value)
+    except ValueError:
+        raise InvalidCommand(f"{name} must be a whole number", field=name) from None
+
+
+def open_incident(f: Fields) -> OpenIncident:
+    level = choice(Level, f, "level") if f.get("level") else None
+    return OpenIncident(
+        choice(IncidentType, f, "type"),
+        text(f, "location"),
+        integer(f, "headcount"),
+        text(f, "summary"),
+        text(f, "demands"),
+        text(f, "reporter"),
+        level,
+    )
+
+
+INCIDENT_COMMANDS: dict[str, Callable[[Fields], Command]] = {
+    "level": lambda f: ChangeLevel(choice(Level, f, "to"), text(f, "reason")),
+    "status": lambda f: ChangeStatus(choice(Status, f, "to"), text(f, "reason")),
+    "close": lambda f: CloseIncident(text(f, "reason")),
+    "reopen": lambda f: ReopenIncident(text(f, "reason")),
+    "commander": lambda f: AssignCommander(text(f, "user_id")),
+    "headcount": lambda f: UpdateHeadcount(integer(f, "headcount"), text(f, "reason")),
+    "notes": lambda f: AddNote(text(f, "text")),
+}
+
+ITEM_COMMANDS: dict[str, Callable[[str, Fields], Command]] = {
+    "tick": lambda item, f: TickItem(item, text(f, "note")),
+    "untick": lambda item, f: UntickItem(item, text(f, "reason")),
+    "skip": lambda item, f: SkipItem(item, text(f, "reason")),
+    "block": lambda item, f: BlockItem(item, text(f, "reason")),
+}

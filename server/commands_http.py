@@ -1,0 +1,125 @@
+"""The write path over HTTP: authorize, check CSRF, run the command, commit, publish, answer.
+
+The same routes take an htmx form, a plain form or a JSON body. The response goes out
+only after COMMIT and the publish; the fan-out itself runs in the hub's own task.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from incidents.domain import Command
+from incidents.errors import InvalidCommand, NotFound
+from incidents.store import EventStore, Outcome
+from server.auth.protect import require_csrf, require_session
+from server.broker import Broker, Notice
+from server.command_input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
+from server.errors import wants_json
+
+MAX_BODY = 64 * 1024
+
+
+async def read_fields(request: Request) -> Fields:
+    """The body as fields; the answer to an hx-prompt arrives as `reason` when none is given."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise InvalidCommand("the request body is too large")
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            raise InvalidCommand("the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise InvalidCommand("the body must be a JSON object")
+        fields: dict[str, Any] = data
+    else:
+        fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    prompt = request.headers.get("hx-prompt")
+    if prompt and not fields.get("reason"):
+        fields["reason"] = prompt.encode("latin-1").decode("utf-8", "replace")
+    return fields
+
+
+def idempotency_key(request: Request, fields: Fields) -> str:
+    key = request.headers.get("idempotency-key") or fields.get("idempotency_key")
+    if not isinstance(key, str) or not key:
+        raise InvalidCommand("an Idempotency-Key header is required", field="idempotency_key")
+    return key
+
+
+async def run(
+    request: Request, incident_id: UUID | None, command: Command, fields: Fields
+) -> Response:
+    session = require_session(request)
+    store: EventStore = request.app.state.store
+    outcome = await store.execute(
+        incident_id, command, session.user.actor, idempotency_key(request, fields)
+    )
+    broker: Broker = request.app.state.broker
+    seqs = [e.seq for e in outcome.events]
+    if seqs:  # also on a replay: a lost first publish is made good
+        await broker.publish(Notice(outcome.incident_id, seqs[0], seqs[-1]))
+    return answer(request, outcome)
+
+
+def answer(request: Request, outcome: Outcome) -> Response:
+    if wants_json(request):
+        body = {
+            "incident_id": str(outcome.incident_id),
+            "seqs": [e.seq for e in outcome.events],
+            "replayed": outcome.replayed,
+            "last_seq": outcome.state.last_seq,
+        }
+        return JSONResponse(body, 200 if outcome.replayed else 201)
+    if "hx-request" in request.headers:
+        return Response(status_code=204, headers={"HX-Trigger": "wf-done"})
+    return RedirectResponse(f"/incidents/{outcome.incident_id}", 303)
+
+
+def incident_id(request: Request) -> UUID:
+    try:
+        return UUID(request.path_params["incident_id"])
+    except ValueError:
+        raise NotFound("no such incident") from None
+
+
+async def open_route(request: Request) -> Response:
+    require_session(request)
+    await require_csrf(request)
+    fields = await read_fields(request)
+    return await run(request, None, open_incident(fields), fields)
+
+
+async def incident_command(request: Request) -> Response:
+    require_session(request)
+    await require_csrf(request)
+    name = request.path_params["command"]
+    if name not in INCIDENT_COMMANDS:
+        raise NotFound(f"no command {name!r}")
+    fields = await read_fields(request)
+    return await run(request, incident_id(request), INCIDENT_COMMANDS[name](fields), fields)
+
+
+async def item_command(request: Request) -> Response:
+    require_session(request)
+    await require_csrf(request)
+    name = request.path_params["command"]
+    if name not in ITEM_COMMANDS:
+        raise NotFound(f"no command {name!r}")
+    fields = await read_fields(request)
+    command = ITEM_COMMANDS[name](request.path_params["item"], fields)
+    return await run(request, incident_id(request), command, fields)
+
+
+def command_routes() -> list[Route]:
+    return [
+        Route("/incidents", open_route, methods=["POST"]),
+        Route("/incidents/{incident_id}/items/{item}/{command}", item_command, methods=["POST"]),
+        Route("/incidents/{incident_id}/{command}", incident_command, methods=["POST"]),
+    ]

@@ -1,0 +1,240 @@
+"""The WebSocket hub: after each commit, push rendered fragments to every console watching.
+
+Fan-out never sits on the request path: a POST publishes a Notice and returns; the hub
+takes notices from the broker in its own task, reads the changes once, renders each
+fragment once per (view, language, role) and puts the text in every console's bounded
+queue. A console that falls behind (queue full) is closed with 1013 so its browser
+reconnects and resyncs; it never holds up the others.
+
+Snapshot, then stream: a console is registered first, then sent a snapshot at known
+seqs; deltas that arrived meanwhile are kept and sent after it, those already covered
+dropped. Each message carries (incident, prev, seq); the browser resyncs on a gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import structlog
+
+from incidents.clock import Clock
+from incidents.events import Event
+from incidents.kinds import Role
+from incidents.state import IncidentState
+from incidents.store import EventStore
+from server.broker import Broker, Notice, Resync
+from server.render import Renderer
+
+log = structlog.get_logger(__name__)
+
+CLOSE_RESYNC = 1013  # htmx's ws extension reconnects on 1006, 1011, 1012, 1013
+CLOSE_SESSION_ENDED = 4401
+TIMELINE_LIMIT = 500  # the live page shows the latest events; the export has them all
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    kind: str  # "board", "incident" or "phone"
+    incident_id: UUID | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> View:
+        kind, _, rest = text.partition(":")
+        if kind == "board" and not rest:
+            return cls("board")
+        if kind in ("incident", "phone"):
+            return cls(kind, UUID(rest))
+        raise ValueError(f"unknown view {text!r}")
+
+    def watches(self, incident_id: UUID) -> bool:
+        return self.kind == "board" or self.incident_id == incident_id
+
+
+Group = tuple[View, str, Role]
+
+
+@dataclass(eq=False)
+class Console:
+    """One connected socket: what it watches, as whom, and its outgoing queue."""
+
+    send: Callable[[str], Awaitable[None]]
+    close: Callable[[int], Awaitable[None]]
+    view: View
+    language: str
+    role: Role
+    session_id: str
+    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(64))
+    ready: bool = False
+    seen: dict[UUID, int] = field(default_factory=dict)
+    pending: list[tuple[UUID, int, int, str]] = field(default_factory=list)
+
+    @property
+    def group(self) -> Group:
+        # Only the incident page differs by role (the commander's controls).
+        role = self.role if self.view.kind == "incident" else Role.VIEWER
+        return (self.view, self.language, role)
+
+    def offer(self, text: str) -> bool:
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    async def pump(self) -> None:
+        """Send queued texts in order until told to stop (None)."""
+        while (text := await self.queue.get()) is not None:
+            await self.send(text)
+
+
+def meta(incident_id: UUID, prev: int, seq: int) -> str:
+    return (
+        f'<span id="wf-seq" hidden hx-swap-oob="true" data-incident="{incident_id}" '
+        f'data-prev="{prev}" data-seq="{seq}"></span>'
+    )
+
+
+def snapshot_meta(seqs: dict[UUID, int]) -> str:
+    pairs = ",".join(f"{i}:{s}" for i, s in seqs.items())
+    return f'<span id="wf-seq" hidden hx-swap-oob="true" data-snapshot="{pairs}"></span>'
+
+
+class Hub:
+    def __init__(self, store: EventStore, renderer: Renderer, clock: Clock) -> None:
+        self.store, self.renderer, self.clock = store, renderer, clock
+        self.consoles: set[Console] = set()
+        self.known: dict[UUID, int] = {}
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # --- consoles -----------------------------------------------------------------
+
+    async def attach(self, console: Console) -> None:
+        """Register first, then snapshot: nothing committed in between is missed."""
+        self.consoles.add(console)
+        await self._snapshot(console)
+
+    def detach(self, console: Console) -> None:
+        self.consoles.discard(console)
+        with contextlib.suppress(asyncio.QueueFull):
+            console.queue.put_nowait(None)  # stops its pump once the queue drains
+
+    async def _snapshot(self, console: Console) -> None:
+        console.ready = False
+        text, seqs = await self._render_snapshot(console)
+        console.seen = seqs
+        console.ready = True
+        if not console.offer(snapshot_meta(seqs) + text):
+            await self._drop(console)
+            return
+        pending, console.pending = console.pending, []
+        for incident_id, prev, seq, delta in pending:
+            self._deliver(console, incident_id, prev, seq, delta)
+
+    async def _render_snapshot(self, console: Console) -> tuple[str, dict[UUID, int]]:
+        view, lang, role = console.group
+        now = self.clock.now()
+        if view.kind == "board":
+            states = await self.store.incidents()
+            text = self.renderer.board_snapshot(states, lang, now)
+            return text, {s.id: s.last_seq for s in states}
+        assert view.incident_id is not None
+        state, events = await self.store.changes(view.incident_id, limit=TIMELINE_LIMIT)
+        if view.kind == "phone":
+            text = self.renderer.phone_update(state, lang, now)
+        else:
+            text = self.renderer.incident_snapshot(state, events, lang, role, now)
+        return text, {state.id: state.last_seq}
+
+    async def _drop(self, console: Console) -> None:
+        """A console that cannot keep up: close it so it reconnects and resyncs."""
+        log.info("console_dropped", view=console.view.kind, reason="queue_full")
+        self.detach(console)
+        with contextlib.suppress(Exception):
+            await console.close(CLOSE_RESYNC)
+
+    # --- fan-out ------------------------------------------------------------------
+
+    async def run(self, broker: Broker) -> None:
+        """Take notices from the broker for as long as the app runs."""
+        async for message in broker.listen():
+            try:
+                if isinstance(message, Resync):
+                    await self.resync_all()
+                else:
+                    await self.handle(message)
+            except Exception:  # one bad notice must not stop the live board
+                log.exception("fanout_failed")
+
+    async def handle(self, notice: Notice) -> None:
+        async with self._lock:
+            known = self.known.get(notice.incident_id)
+            if known is not None and known >= notice.last_seq:
+                return
+            prev = known if known is not None else notice.first_seq - 1
+            state, events = await self.store.changes(notice.incident_id, after_seq=prev)
+            self.known[notice.incident_id] = state.last_seq
+            self.fan_out(state, events, prev)
+
+    def fan_out(self, state: IncidentState, events: Sequence[Event], prev: int) -> None:
+        watching = [c for c in self.consoles if c.view.watches(state.id)]
+        texts = {
+            group: self._render_delta(group, state, events) for group in {c.group for c in watching}
+        }
+        head = meta(state.id, prev, state.last_seq)
+        for console in watching:
+            self._deliver(console, state.id, prev, state.last_seq, head + texts[console.group])
+
+    def _render_delta(self, group: Group, state: IncidentState, events: Sequence[Event]) -> str:
+        view, lang, role = group
+        now = self.clock.now()
+        if view.kind == "board":
+            return self.renderer.board_update(state, lang, now)
+        if view.kind == "phone":
+            return self.renderer.phone_update(state, lang, now)
+        return self.renderer.incident_update(state, events, lang, role, now)
+
+    def _deliver(self, console: Console, incident_id: UUID, prev: int, seq: int, text: str) -> None:
+        if not console.ready:
+            console.pending.append((incident_id, prev, seq, text))
+            return
+        if seq <= console.seen.get(incident_id, -1):
+            return  # the snapshot already covered it
+        if console.offer(text):
+            console.seen[incident_id] = seq
+        else:
+            self._tasks.add(task := asyncio.get_running_loop().create_task(self._drop(console)))
+            task.add_done_callback(self._tasks.discard)
+
+    # --- healing ------------------------------------------------------------------
+
+    async def resync_all(self) -> None:
+        """Notices may have been lost: give every console a fresh snapshot."""
+        log.info("resync_all", consoles=len(self.consoles))
+        self.known.clear()
+        for console in list(self.consoles):
+            await self._snapshot(console)
+
+    async def heal(self, heads: Iterable[tuple[UUID, int]]) -> int:
+        """Catch up on incidents whose head is past what this node pushed (missed notices)."""
+        behind = [(i, s) for i, s in heads if s > self.known.get(i, 0)]
+        for incident_id, seq in behind:
+            await self.handle(Notice(incident_id, self.known.get(incident_id, 0) + 1, seq))
+        return len(behind)
+
+    async def close_ended_sessions(self, active: Callable[[set[str]], Awaitable[set[str]]]) -> int:
+        """Close the sockets of sessions that ended (logout, disabled user)."""
+        ids = {c.session_id for c in self.consoles}
+        if not ids:
+            return 0
+        alive = await active(ids)
+        ended = [c for c in self.consoles if c.session_id not in alive]
+        for console in ended:
+            self.detach(console)
+            with contextlib.suppress(Exception):
+                await console.close(CLOSE_SESSION_ENDED)
+        return len(ended)

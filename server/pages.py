@@ -1,0 +1,138 @@
+"""The read side over HTTP: the board, the incident page, the phone view, JSON reads."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from incidents.authz import Action, is_allowed
+from incidents.canonical import format_time
+from incidents.errors import NotFound
+from incidents.state import IncidentState
+from incidents.store import EventStore
+from server.auth.protect import require_session
+from server.auth.sessions import Session
+from server.hub import TIMELINE_LIMIT
+from server.render import Renderer, board_row
+
+
+def _page(request: Request, session: Session, name: str, ws_view: str, **ctx: Any) -> Response:
+    renderer: Renderer = request.app.state.renderer
+    html = renderer.page(
+        name,
+        session.user.language,
+        user=session.user,
+        csrf=session.csrf_token,
+        role=session.user.role,
+        ws_url=f"/ws?view={ws_view}",
+        now=request.app.state.clock.now(),
+        **ctx,
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def _incident_id(request: Request) -> UUID:
+    try:
+        return UUID(request.path_params["incident_id"])
+    except ValueError:
+        raise NotFound("no such incident") from None
+
+
+async def board(request: Request) -> Response:
+    session = require_session(request)
+    store: EventStore = request.app.state.store
+    now = request.app.state.clock.now()
+    rows = [board_row(s, now) for s in await store.incidents()]
+    return _page(
+        request,
+        session,
+        "board.html",
+        "board",
+        rows=rows,
+        can_open=is_allowed(session.user.role, Action.OPEN),
+    )
+
+
+async def incident(request: Request) -> Response:
+    session = require_session(request)
+    store: EventStore = request.app.state.store
+    state, events = await store.changes(_incident_id(request), limit=TIMELINE_LIMIT)
+    return _page(
+        request,
+        session,
+        "incident.html",
+        f"incident:{state.id}",
+        s=state,
+        events=events,
+        can_note=is_allowed(session.user.role, Action.ADD_NOTE),
+    )
+
+
+async def phone(request: Request) -> Response:
+    session = require_session(request)
+    store: EventStore = request.app.state.store
+    return _page(request, session, "phone.html", "board", incidents=await store.incidents())
+
+
+async def phone_incident(request: Request) -> Response:
+    session = require_session(request)
+    store: EventStore = request.app.state.store
+    state = await store.state(_incident_id(request))
+    return _page(request, session, "phone_incident.html", f"phone:{state.id}", s=state)
+
+
+def incident_json(s: IncidentState) -> dict[str, Any]:
+    done, total = s.progress()
+    return {
+        "id": str(s.id),
+        "type": s.type,
+        "level": s.level,
+        "status": s.status,
+        "location": s.location,
+        "headcount": s.headcount,
+        "last_seq": s.last_seq,
+        "opened_at": format_time(s.opened_at),
+        "commander": s.commander,
+        "checklist": {"done": done, "total": total},
+        "items": [{"id": i.id, "status": i.status, "by": i.by} for i in s.checklist],
+        "notifications": [
+            {"id": n.id, "unit": n.unit, "status": n.status} for n in s.notifications
+        ],
+    }
+
+
+async def api_incidents(request: Request) -> Response:
+    require_session(request)
+    store: EventStore = request.app.state.store
+    rows = await store.incidents(include_closed=request.query_params.get("all") == "1")
+    return JSONResponse([incident_json(s) for s in rows])
+
+
+async def api_incident(request: Request) -> Response:
+    require_session(request)
+    store: EventStore = request.app.state.store
+    return JSONResponse(incident_json(await store.state(_incident_id(request))))
+
+
+async def api_events(request: Request) -> Response:
+    require_session(request)
+    store: EventStore = request.app.state.store
+    after = int(request.query_params.get("after", "0") or 0)
+    events = await store.events(_incident_id(request), after_seq=max(after, 0))
+    return JSONResponse([{**e.envelope(), "hash": e.hash} for e in events])
+
+
+def page_routes() -> list[Route]:
+    return [
+        Route("/", board),
+        Route("/incidents/{incident_id}", incident),
+        Route("/m", phone),
+        Route("/m/incidents/{incident_id}", phone_incident),
+        Route("/api/incidents", api_incidents),
+        Route("/api/incidents/{incident_id}", api_incident),
+        Route("/api/incidents/{incident_id}/events", api_events),
+    ]

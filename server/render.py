@@ -1,0 +1,157 @@
+"""HTML rendering: whole pages, and the fragments pushed over WebSockets.
+
+The same macros (web/templates/fragments.html) draw a page and its pushed updates.
+A fragment depends only on (view, language, role), never on one user, so the hub
+renders each once and sends it to every console that shares those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+import web
+from incidents.events import Event
+from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
+from incidents.settle import FIRST_REPORT_TIMER, item_due_at
+from incidents.state import IncidentState
+from server.i18n import Catalogue, Translator, normalize
+from server.timeline import describe
+
+TEMPLATES = Path(web.__file__).parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """What the board shows of one incident, computed once."""
+
+    state: IncidentState
+    resolved: int
+    total: int
+    overdue: int
+    unacked: int
+    first_report_due: datetime | None
+    next_due: datetime | None
+
+
+def open_dues(state: IncidentState) -> list[datetime]:
+    """The deadlines of the checklist items not yet resolved, earliest first."""
+    dues = []
+    for item in state.checklist:
+        plan_item = state.plan_item(item.id)
+        due = item_due_at(state, plan_item) if plan_item and not item.status.resolved else None
+        if due is not None:
+            dues.append(due)
+    return sorted(dues)
+
+
+def board_row(state: IncidentState, now: datetime) -> Row:
+    resolved, total = state.progress()
+    pending = open_dues(state)
+    first = next((t.due_at for t in state.timers if t.id == FIRST_REPORT_TIMER), None)
+    unacked = sum(n.status != "acknowledged" for n in state.notifications)
+    return Row(
+        state,
+        resolved,
+        total,
+        sum(d < now for d in pending),
+        unacked,
+        first,
+        pending[0] if pending else None,
+    )
+
+
+class Renderer:
+    def __init__(self, catalogue: Catalogue, zone: str) -> None:
+        self.catalogue = catalogue
+        self.zone = ZoneInfo(zone)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals |= {
+            "Level": Level,
+            "Status": Status,
+            "ItemStatus": ItemStatus,
+            "IncidentType": IncidentType,
+            "Role": Role,
+            "describe": describe,
+            "item_due_at": item_due_at,
+            "iso": lambda d: d.isoformat() if d else "",
+        }
+
+    def translator(self, language: str) -> Translator:
+        return Translator(self.catalogue, normalize(language), self.zone)
+
+    def page(self, name: str, language: str, **context: Any) -> str:
+        t = self.translator(language)
+        return self.env.get_template(name).render(t=t, lang=t.language, **context)
+
+    def _macros(self, language: str, role: Role) -> Any:
+        t = self.translator(language)
+        return self.env.get_template("fragments.html").make_module(
+            {"t": t, "lang": t.language, "role": role}
+        )
+
+    def board_update(self, state: IncidentState, language: str, now: datetime) -> str:
+        """The board's row for this incident (a new row, a changed row, or its removal)."""
+        macros = self._macros(language, Role.VIEWER)
+        if not state.is_open:
+            return str(macros.board_row_removed(state))
+        return str(macros.board_row(board_row(state, now), oob=True))
+
+    def incident_update(
+        self,
+        state: IncidentState,
+        events: Sequence[Event],
+        language: str,
+        role: Role,
+        now: datetime,
+    ) -> str:
+        """Header, checklist and the new timeline entries of one incident page."""
+        m = self._macros(language, role)
+        return "".join(
+            [
+                str(m.incident_header(state, oob=True)),
+                str(m.checklist(state, now, oob=True)),
+                str(m.timeline_entries(state, events, oob=True)),
+            ]
+        )
+
+    def phone_update(self, state: IncidentState, language: str, now: datetime) -> str:
+        m = self._macros(language, Role.ONSITE_STAFF)
+        return str(m.phone_checklist(state, now, oob=True))
+
+    def board_snapshot(self, states: Sequence[IncidentState], language: str, now: datetime) -> str:
+        m = self._macros(language, Role.VIEWER)
+        rows = "".join(str(m.board_row(board_row(s, now))) for s in states)
+        return f'<tbody id="board-rows" hx-swap-oob="true">{rows}</tbody>'
+
+    def incident_snapshot(
+        self,
+        state: IncidentState,
+        events: Sequence[Event],
+        language: str,
+        role: Role,
+        now: datetime,
+    ) -> str:
+        m = self._macros(language, role)
+        timeline = str(m.timeline_entries(state, events)).replace(
+            'id="timeline"', 'id="timeline" hx-swap-oob="true"', 1
+        )
+        return "".join(
+            [
+                str(m.incident_header(state, oob=True)),
+                str(m.checklist(state, now, oob=True)),
+                timeline,
+            ]
+        )

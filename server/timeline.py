@@ -1,0 +1,64 @@
+"""Timeline entries as sentences in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from incidents.canonical import parse_time
+from incidents.events import Event
+from incidents.state import IncidentState
+from server.i18n import Translator
+
+
+def _item(state: IncidentState, t: Translator, item_id: str) -> str:
+    item = state.plan_item(item_id)
+    return item.text.get(t.language) if item else item_id
+
+
+def _level(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    return {**p, "from": t(f"level.{p['from']}"), "to": t(f"level.{p['to']}")}
+
+
+def _status(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    reason = (
+        f"：{p['reason']}"
+        if p.get("reason") and not t.is_en
+        else (f": {p['reason']}" if p.get("reason") else "")
+    )
+    return {"from": t(f"status.{p['from']}"), "to": t(f"status.{p['to']}"), "reason": reason}
+
+
+Params = Callable[[IncidentState, Translator, Mapping[str, Any]], Mapping[str, Any]]
+
+PARAMS: dict[str, Params] = {
+    "opened": lambda s, t, p: {**p, "type": t(f"type.{p['type']}")},
+    "level_changed": lambda s, t, p: _level(t, p),
+    "status_changed": lambda s, t, p: _status(t, p),
+    "checklist_item_added": lambda s, t, p: {"item": _item(s, t, p["item"])},
+    "item_ticked": lambda s, t, p: {
+        "item": _item(s, t, p["item"]),
+        "note": f" — {p['note']}" if p.get("note") else "",
+    },
+    "item_unticked": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
+    "item_skipped": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
+    "item_blocked": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
+    "timer_set": lambda s, t, p: {"timer": p["timer"], "time": t.time(parse_time(p["due_at"]))},
+}
+
+
+def _as_is(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> Mapping[str, Any]:
+    return p
+
+
+def describe(event: Event, state: IncidentState, t: Translator) -> str:
+    """One readable sentence for a timeline entry."""
+    key = f"event.{event.kind}"
+    if key not in t.catalogue.texts[t.language]:
+        return t("event.unknown", who=event.recorded_by, kind=event.kind)
+    build = PARAMS.get(event.kind, _as_is)
+    params = {**build(state, t, event.payload), "who": event.recorded_by}
+    try:
+        return t(key, **params)
+    except (KeyError, IndexError):  # a payload older than its sentence: say what we can
+        return t("event.unknown", who=event.recorded_by, kind=event.kind)

@@ -1,0 +1,109 @@
+"""A real server on a free port, real sign-ins, real WebSockets."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from server.app import create_app
+from server.auth.cli import DEMO_PASSWORD, ensure_demo_users
+from server.settings import Settings
+
+CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+@dataclass
+class Live:
+    url: str
+    pool: asyncpg.Pool
+    opened: list[Any] = field(default_factory=list)
+
+    async def close_all(self) -> None:
+        for thing in reversed(self.opened):
+            await (thing.aclose() if isinstance(thing, httpx.AsyncClient) else thing.close())
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://", 1)
+
+    async def client(self, login: str) -> httpx.AsyncClient:
+        """A signed-in browser-like client; its CSRF token in `client.headers`."""
+        client = httpx.AsyncClient(base_url=self.url, headers={"Origin": self.url})
+        self.opened.append(client)
+        reply = await client.post("/login", data={"username": login, "password": DEMO_PASSWORD})
+        assert reply.status_code == 303, reply.text
+        page = await client.get("/", headers={"Accept": "text/html"})
+        match = CSRF.search(page.text)
+        assert match, page.text[:300]
+        client.headers["X-CSRF-Token"] = match[1]
+        return client
+
+    async def socket(self, client: httpx.AsyncClient, view: str, **kw: Any) -> ClientConnection:
+        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        headers = {"Cookie": cookie, **kw.pop("headers", {})}
+        ws = await websockets.connect(
+            f"{self.ws_url}/ws?view={view}",
+            origin=kw.pop("origin", self.url),
+            additional_headers=headers,
+            **kw,
+        )
+        self.opened.append(ws)
+        return ws
+
+
+async def post(client: httpx.AsyncClient, path: str, key: str, **data: Any) -> httpx.Response:
+    return await client.post(path, data=data, headers={"Idempotency-Key": key, "HX-Request": "1"})
+
+
+async def next_message(ws: ClientConnection, within: float = 5.0) -> str:
+    return str(await asyncio.wait_for(ws.recv(), within))
+
+
+def seq_of(message: str) -> tuple[str, int, int] | None:
+    m = re.search(r'data-incident="([^"]+)" data-prev="(\d+)" data-seq="(\d+)"', message)
+    return (m[1], int(m[2]), int(m[3])) if m else None
+
+
+@pytest.fixture
+async def live(database_url: str, free_port: int) -> AsyncIterator[Live]:
+    env = {
+        "DATABASE_URL": database_url,
+        "WATCHFLOOR_LOG_LEVEL": "warning",
+        "WATCHFLOOR_ENV": os.environ.get("WATCHFLOOR_ENV", "development"),
+    }
+    app = create_app(Settings.from_env(env))
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=free_port,
+        log_config=None,
+        access_log=False,
+        ws_max_size=4096,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "the server did not start"
+        await asyncio.sleep(0.05)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    await ensure_demo_users(pool)
+    live = Live(f"http://127.0.0.1:{free_port}", pool)
+    try:
+        yield live
+    finally:
+        await live.close_all()
+        await pool.close()
+        server.should_exit = True
+        await task

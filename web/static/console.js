@@ -1,0 +1,139 @@
+// Watchfloor console: sequence tracking and resync, reconnects, live clocks, errors.
+// The server pushes HTML fragments; this file only keeps the stream honest and the page alive.
+(function () {
+  "use strict";
+
+  var seen = {};          // incident id -> last seq applied
+  var socket = null;      // the htmx ws extension's socket wrapper
+  var SESSION_ENDED = 4401, POLICY = 1008, RECONNECTED_BY_HTMX = [1006, 1011, 1012, 1013];
+
+  function resync() {
+    // A gap, a duplicate stream or a lost connection: reconnect; the server sends a snapshot.
+    if (socket) { socket.reconnect(); }
+  }
+
+  function readMeta(message) {
+    var m = /<span id="wf-seq"[^>]*>/.exec(message);
+    if (!m) { return null; }
+    var attr = function (name) {
+      var r = new RegExp(name + '="([^"]*)"').exec(m[0]);
+      return r ? r[1] : null;
+    };
+    return { incident: attr("data-incident"), prev: attr("data-prev"), seq: attr("data-seq"),
+             snapshot: attr("data-snapshot") };
+  }
+
+  document.addEventListener("htmx:wsOpen", function (e) {
+    socket = e.detail.socketWrapper;
+    setConnected(true);
+  });
+
+  document.addEventListener("htmx:wsBeforeMessage", function (e) {
+    var meta = readMeta(e.detail.message);
+    if (!meta) { return; }
+    if (meta.snapshot !== null) {
+      seen = {};
+      meta.snapshot.split(",").filter(Boolean).forEach(function (pair) {
+        var i = pair.lastIndexOf(":");
+        seen[pair.slice(0, i)] = parseInt(pair.slice(i + 1), 10);
+      });
+      return;
+    }
+    var prev = parseInt(meta.prev, 10), seq = parseInt(meta.seq, 10), last = seen[meta.incident];
+    if (last !== undefined && seq <= last) { e.preventDefault(); return; }      // duplicate
+    if (last !== undefined && prev !== last) { e.preventDefault(); resync(); return; }  // gap
+    if (last === undefined && prev > 0 && document.body.classList.contains("board") &&
+        !document.getElementById("incident-" + meta.incident)) {
+      e.preventDefault(); resync(); return;  // a row we never had: take a snapshot
+    }
+    seen[meta.incident] = seq;
+  });
+
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    refreshClocks();
+    applyFilters();
+    var empty = document.querySelector(".board .empty");
+    if (empty) { empty.hidden = !!document.querySelector("#board-rows tr"); }
+  });
+
+  document.addEventListener("htmx:wsClose", function (e) {
+    setConnected(false);
+    var code = e.detail.event.code;
+    if (code === SESSION_ENDED || code === POLICY) { window.location.href = "/login"; return; }
+    // htmx reconnects by itself only on some codes; reconnect on the others too.
+    if (RECONNECTED_BY_HTMX.indexOf(code) < 0) {
+      setTimeout(function () { e.detail.socketWrapper.reconnect(); }, 500 + Math.random() * 2000);
+    }
+  });
+
+  function setConnected(on) {
+    var el = document.getElementById("conn-state");
+    if (!el) { return; }
+    el.textContent = on ? el.dataset.live : el.dataset.offline;
+    el.classList.toggle("down", !on);
+  }
+
+  // Every command carries an idempotency key, so a retry never applies twice.
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.verb !== "get" && !e.detail.headers["Idempotency-Key"]) {
+      e.detail.headers["Idempotency-Key"] = newKey();
+    }
+  });
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    return Date.now().toString(36) + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+  }
+  window.wfNewKey = newKey;
+
+  // Refusals (4xx) are shown, not swallowed.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var status = e.detail.xhr.status;
+    if (status >= 400 && status < 500) { e.detail.shouldSwap = true; e.detail.isError = false; }
+  });
+  document.addEventListener("wf-done", function (e) {
+    var flash = document.getElementById("flash");
+    if (flash) { flash.innerHTML = ""; }
+    var form = e.target && e.target.closest ? e.target.closest("form") : null;
+    if (form && form.id === "open-form") { form.reset(); }
+  });
+
+  // Times since opening and deadlines, kept current without a server round trip.
+  function refreshClocks() {
+    var now = Date.now(), en = document.body.dataset.lang === "en";
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var t = Date.parse(el.dataset.since);
+      if (isNaN(t)) { return; }
+      var mins = Math.max(0, Math.floor((now - t) / 60000));
+      var h = Math.floor(mins / 60), m = mins % 60;
+      el.textContent = h ? (en ? h + " h " + m + " min" : h + " 小时 " + m + " 分") : (en ? mins + " min" : mins + " 分钟");
+    });
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var due = Date.parse(el.dataset.due);
+      var late = !isNaN(due) && due < now;
+      el.classList.toggle("overdue", late);
+      if (late && el.dataset.late) { el.textContent = el.dataset.late; }
+    });
+    document.querySelectorAll("[data-next-due]").forEach(function (el) {
+      var due = Date.parse(el.dataset.nextDue);
+      el.classList.toggle("alert", el.textContent.trim() !== "0" || (!isNaN(due) && due < now));
+    });
+  }
+
+  function applyFilters() {
+    var form = document.getElementById("filters");
+    if (!form) { return; }
+    var type = form.elements.type.value, level = form.elements.level.value;
+    document.querySelectorAll("#board-rows tr").forEach(function (row) {
+      row.hidden = (type && row.dataset.type !== type) || (level && row.dataset.level !== level);
+    });
+  }
+
+  document.addEventListener("change", function (e) {
+    if (e.target.closest && e.target.closest("#filters")) { applyFilters(); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    refreshClocks();
+    setInterval(refreshClocks, 15000);
+  });
+})();

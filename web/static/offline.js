@@ -1,0 +1,113 @@
+// Ticks that survive a lost network: kept in IndexedDB (durable), shown as pending, sent in
+// order with their idempotency keys when the network returns, on page load and when the page
+// becomes visible again (Background Sync exists only in Chromium, so we do not rely on it).
+(function () {
+  "use strict";
+
+  var DB = "watchfloor", STORE = "outbox", flushing = false;
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = function () {
+        req.result.createObjectStore(STORE, { keyPath: "seq", autoIncrement: true });
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function tx(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(STORE, mode), result;
+        Promise.resolve(work(t.objectStore(STORE))).then(function (r) { result = r; });
+        t.oncomplete = function () { db.close(); resolve(result); };
+        t.onerror = function () { db.close(); reject(t.error); };
+      });
+    });
+  }
+
+  function all() {
+    return tx("readonly", function (store) {
+      return new Promise(function (resolve) {
+        var req = store.getAll();
+        req.onsuccess = function () { resolve(req.result); };
+      });
+    });
+  }
+
+  function put(record) { return tx("readwrite", function (s) { s.add(record); }); }
+  function remove(seq) { return tx("readwrite", function (s) { s.delete(seq); }); }
+
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.content : "";
+  }
+
+  function markPending(records) {
+    document.querySelectorAll(".item.pending").forEach(function (el) { el.classList.remove("pending"); });
+    records.forEach(function (r) {
+      var el = document.getElementById("item-" + r.item);
+      if (el) { el.classList.add("pending"); el.dataset.pendingText = document.body.dataset.pendingText; }
+    });
+    document.body.classList.toggle("has-pending", records.length > 0);
+  }
+
+  function refresh() { return all().then(markPending); }
+
+  function send(record) {
+    return fetch(record.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf(),
+                 "Idempotency-Key": record.key, "HX-Request": "true" },
+      body: record.body
+    });
+  }
+
+  function showError(text) {
+    var flash = document.getElementById("flash");
+    if (flash) { flash.innerHTML = text; }
+  }
+
+  // Send what is queued, oldest first; stop at the first network failure and try later.
+  function flush() {
+    if (flushing || !navigator.onLine) { return Promise.resolve(); }
+    flushing = true;
+    return all().then(function loop(records) {
+      if (!records.length) { return; }
+      var record = records[0];
+      return send(record).then(function (res) {
+        if (res.status === 401 || res.status === 403 || res.status >= 500) {
+          return; // keep it: sign in again, or the server is struggling; retried later
+        }
+        if (!res.ok) { res.text().then(showError); }  // refused (e.g. already done): shown, dropped
+        return remove(record.seq).then(function () { return loop(records.slice(1)); });
+      });
+    }).catch(function () { /* offline: kept for later */ })
+      .then(function () { flushing = false; return refresh(); });
+  }
+
+  // Ticks go through the queue, so an offline tick and an online one behave the same.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var form = e.detail.elt.closest ? e.detail.elt.closest("form[data-offline]") : null;
+    if (!form) { return; }
+    e.preventDefault();
+    var record = { key: window.wfNewKey(), url: form.getAttribute("action"),
+                   body: new URLSearchParams(new FormData(form)).toString(),
+                   item: form.dataset.item, at: new Date().toISOString() };
+    put(record).then(refresh).then(flush);
+  });
+
+  window.addEventListener("online", flush);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { flush(); }
+  });
+  document.addEventListener("htmx:wsAfterMessage", refresh);
+  document.addEventListener("DOMContentLoaded", function () {
+    refresh().then(flush);
+    setInterval(flush, 10000);
+  });
+  window.wfOutbox = { all: all, flush: flush };
+})();
