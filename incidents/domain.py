@@ -37,6 +37,7 @@ HANDLERS: dict[type[Any], Handler] = {
     lc.ReopenIncident: lc.decide_reopen,
     lc.UpdateHeadcount: lc.decide_headcount,
     lc.AddNote: lc.decide_note,
+    lc.ReportInjury: lc.decide_injury,
     lc.AssignCommander: lc.decide_commander,
     **cl.HANDLERS,
 }

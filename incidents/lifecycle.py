@@ -29,6 +29,15 @@ class OpenIncident:
     demands: str = ""
     reporter: str = ""
     level: Level | None = None
+    injured: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInjury:
+    """Someone is hurt or ill: health must be told, and the playbook may raise the level."""
+
+    action: ClassVar[Action] = Action.UPDATE_HEADCOUNT
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +119,7 @@ def decide_open(cmd: OpenIncident, plan: Plan) -> list[EventDraft]:
         "summary": validate.text(cmd.summary, "summary", max_len=MAX_LONG_TEXT),
         "demands": validate.text(cmd.demands, "demands", max_len=MAX_LONG_TEXT, required=False),
         "reporter": validate.text(cmd.reporter, "reporter", max_len=MAX_TEXT, required=False),
+        "injured": bool(cmd.injured),
         "plan": plan.to_payload(),
     }
     return [EventDraft("opened", payload), *floor_raise(cmd.type, level, cmd.headcount)]
@@ -169,6 +179,11 @@ def decide_note(state: IncidentState, cmd: AddNote) -> list[EventDraft]:
     ]
 
 
+def decide_injury(state: IncidentState, cmd: ReportInjury) -> list[EventDraft]:
+    text = validate.text(cmd.text, "text", max_len=MAX_LONG_TEXT)
+    return [EventDraft("injury_reported", {"text": text})]
+
+
 def decide_commander(state: IncidentState, cmd: AssignCommander) -> list[EventDraft]:
     user = validate.text(cmd.user_id, "user_id", max_len=MAX_TEXT)
     if user == state.commander:
@@ -196,6 +211,7 @@ def apply_opened(_: IncidentState | None, e: Event) -> IncidentState:
         last_seq=0,
         head_hash=GENESIS_HASH,
         plan=Plan.from_payload(p["plan"]),
+        injured=p.get("injured", False),
         level_reached={Level(p["level"]): e.occurred_at},
         status_reached={Status.REPORTED: e.occurred_at},
     )
@@ -220,5 +236,6 @@ APPLIERS: dict[str, Applier] = {
     "status_changed": apply_status,
     "headcount_updated": lambda s, e: replace(s, headcount=e.payload["to"]),
     "note_added": lambda s, e: replace(s, note_count=s.note_count + 1),
+    "injury_reported": lambda s, e: replace(s, injured=True),
     "commander_assigned": lambda s, e: replace(s, commander=e.payload["to"]),
 }

@@ -57,8 +57,15 @@ class PlanPhase:
 
 @dataclass(frozen=True, slots=True)
 class PlanLevelRule:
+    """Raise to `raise_to` when every condition given holds."""
+
     raise_to: Level
     headcount_at_least: int | None = None
+    injured: bool = False
+
+    def holds(self, headcount: int, injured: bool) -> bool:
+        enough = self.headcount_at_least is None or headcount >= self.headcount_at_least
+        return enough and (injured or not self.injured)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,9 +32,10 @@ def settle(state: IncidentState) -> list[EventDraft]:
 
 def _level_rules(state: IncidentState, plan: Plan) -> list[EventDraft]:
     for rule in plan.level_rules:
-        count = rule.headcount_at_least
-        if count is not None and state.headcount >= count and rule.raise_to.rank > state.level.rank:
-            reason = f"playbook {plan.playbook_id}: {count} or more people → {rule.raise_to}"
+        if rule.holds(state.headcount, state.injured) and rule.raise_to.rank > state.level.rank:
+            why = [f"{rule.headcount_at_least}+ people"] if rule.headcount_at_least else []
+            why += ["someone is hurt"] if rule.injured else []
+            reason = f"playbook {plan.playbook_id}: {' and '.join(why)} → {rule.raise_to}"
             payload = {"from": state.level.value, "to": rule.raise_to.value, "reason": reason}
             return [EventDraft("level_changed", payload)]
     return []

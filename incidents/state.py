@@ -69,6 +69,7 @@ class IncidentState:
     commander: str | None = None
     closed_at: datetime | None = None
     note_count: int = 0
+    injured: bool = False
     plan: Plan | None = None
     checklist: tuple[ItemState, ...] = ()
     notifications: tuple[NotificationState, ...] = ()

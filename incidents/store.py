@@ -219,8 +219,9 @@ class EventStore:
         self, incident_id: UUID, *, after_seq: int = 0, limit: int | None = None
     ) -> tuple[IncidentState, list[Event]]:
         """The state and the events after `after_seq` (the last `limit`), read consistently."""
-        async with self._pool.acquire() as conn, conn.transaction(
-            isolation="repeatable_read", readonly=True
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
         ):
             state = await self._state(conn, incident_id)
             since = max(after_seq, state.last_seq - limit) if limit else after_seq

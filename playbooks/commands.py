@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -79,25 +79,29 @@ def _files(paths: Sequence[Path]) -> list[Path]:
     return [f for p in paths for f in (library_files([p]) if p.is_dir() else [p])]
 
 
+class _ShowRefused(ValueError):
+    """`show` cannot print what was asked for; the message says why."""
+
+
 def show_command(incident_type: str, lang: str, out: TextIO) -> int:
     """Print the playbook for `incident_type` as a checklist tree in zh or en."""
+    try:
+        lines, code = list(_checklist(incident_type, lang)), 0
+    except (PlaybookError, _ShowRefused) as err:
+        lines, code = [str(err)], 1
+    for line in lines:
+        print(line, file=out)
+    return code
+
+
+def _checklist(incident_type: str, lang: str) -> Iterator[str]:
     kind = enum_value(IncidentType, incident_type)
     if kind is None:
-        print(
-            f"unknown incident type {incident_type!r}; one of: {', '.join(IncidentType)}", file=out
-        )
-        return 1
+        known = ", ".join(IncidentType)
+        raise _ShowRefused(f"unknown incident type {incident_type!r}; one of: {known}")
     if lang not in LANGUAGES:
-        print(f"unknown language {lang!r}; use zh or en", file=out)
-        return 1
-    try:
-        library = load_library(default_dirs())
-    except PlaybookError as err:
-        print(err, file=out)
-        return 1
+        raise _ShowRefused(f"unknown language {lang!r}; use zh or en")
+    library = load_library(default_dirs())
     if kind not in library.playbooks:
-        print(f"no playbook for incident type {kind}", file=out)
-        return 1
-    for line in render_playbook(library.playbooks[kind], library.units, lang):
-        print(line, file=out)
-    return 0
+        raise _ShowRefused(f"no playbook for incident type {kind}")
+    return render_playbook(library.playbooks[kind], library.units, lang)

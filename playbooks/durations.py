@@ -7,7 +7,7 @@ import re
 _FORM = re.compile(r"(?:([0-9]{1,6})d)?(?:([0-9]{1,6})h)?(?:([0-9]{1,6})m)?(?:([0-9]{1,6})s)?")
 _UNITS: tuple[tuple[str, int], ...] = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 _ZH_UNITS = {"d": "天", "h": "小时", "m": "分钟", "s": "秒"}
-HINT = "use forms like 30s, 5m, 1h, 1h30m, 2d"
+HINT = "write it like 30s, 5m, 1h, 1h30m or 2d"
 
 
 def parse_duration(text: str) -> int:
@@ -25,7 +25,7 @@ def _why_not(text: str) -> str:
     if text.startswith("-"):
         return f"{text!r}: a duration cannot be negative"
     if text.isdigit():
-        return f"{text!r} has no unit; {HINT}"
+        return f"{text!r} is a duration without a unit; {HINT}"
     return f"{text!r} is not a duration; {HINT}"
 
 

@@ -77,9 +77,8 @@ def plan_notification(n: Notification) -> PlanNotification:
 
 def to_plan(playbook: Playbook) -> Plan:
     rules = tuple(
-        PlanLevelRule(r.raise_to, r.when.headcount_at_least)
+        PlanLevelRule(r.raise_to, r.when.headcount_at_least, r.when.injured)
         for r in playbook.level_rules
-        if not r.when.injured
     )
     return Plan(
         playbook_id=playbook.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Callable, Coroutine
@@ -14,10 +15,12 @@ from uuid import UUID
 import uvicorn
 
 from incidents.clock import SystemClock
+from incidents.kinds import Role
 from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library
 from server import demo
 from server.app import create_app, plans_from
+from server.auth.cli import users_add, users_disable, users_list
 from server.database import open_database
 from server.logs import configure_logging
 from server.settings import Settings
@@ -42,7 +45,38 @@ def build_parser() -> argparse.ArgumentParser:
     ver = sub.add_parser("verify", help="recompute every hash chain")
     ver.add_argument("--incident", type=UUID, help="only this incident")
     _add_playbook_commands(sub)
+    _add_user_commands(sub)
     return parser
+
+
+def _add_user_commands(sub: Any) -> None:
+    users = sub.add_parser("users", help="console users").add_subparsers(
+        dest="action", required=True
+    )
+    add = users.add_parser("add", help="add a user (the password is asked for, or read from stdin)")
+    add.add_argument("id")
+    add.add_argument("--name", required=True, help="the name shown in the console")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--language", choices=["zh-CN", "en"], default="zh-CN")
+    users.add_parser("list", help="list users")
+    disable = users.add_parser("disable", help="disable a user and end their sessions")
+    disable.add_argument("id")
+
+
+def read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+async def users_command(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_database(settings, max_size=2) as db:
+        if args.action == "add":
+            password = read_password()
+            return await users_add(db.pool, args.id, args.name, args.role, password, args.language)
+        if args.action == "list":
+            return await users_list(db.pool, sys.stdout)
+        return await users_disable(db.pool, args.id)
 
 
 def _add_playbook_commands(sub: Any) -> None:
@@ -161,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": lambda: run(migrate_only(settings)),
         "verify": lambda: run(verify(settings, args.incident)),
         "playbooks": lambda: playbooks_command(args),
+        "users": lambda: run(users_command(settings, args)),
     }
     return handlers[args.command]()
 

@@ -18,6 +18,7 @@ from incidents.lifecycle import (
     CloseIncident,
     OpenIncident,
     ReopenIncident,
+    ReportInjury,
     UpdateHeadcount,
 )
 
@@ -59,6 +60,7 @@ def open_incident(f: Fields) -> OpenIncident:
         text(f, "demands"),
         text(f, "reporter"),
         level,
+        injured=f.get("injured") in (True, "on", "true", "1"),
     )
 
 
@@ -70,6 +72,7 @@ INCIDENT_COMMANDS: dict[str, Callable[[Fields], Command]] = {
     "commander": lambda f: AssignCommander(text(f, "user_id")),
     "headcount": lambda f: UpdateHeadcount(integer(f, "headcount"), text(f, "reason")),
     "notes": lambda f: AddNote(text(f, "text")),
+    "injury": lambda f: ReportInjury(text(f, "text")),
 }
 
 ITEM_COMMANDS: dict[str, Callable[[str, Fields], Command]] = {

@@ -176,18 +176,33 @@ class Hub:
             if known is not None and known >= notice.last_seq:
                 return
             prev = known if known is not None else notice.first_seq - 1
-            state, events = await self.store.changes(notice.incident_id, after_seq=prev)
+            floor = min([prev, *self._seen_by_watchers(notice.incident_id)])
+            state, events = await self.store.changes(notice.incident_id, after_seq=floor)
             self.known[notice.incident_id] = state.last_seq
             self.fan_out(state, events, prev)
 
+    def _seen_by_watchers(self, incident_id: UUID) -> list[int]:
+        return [
+            c.seen[incident_id]
+            for c in self.consoles
+            if c.ready and incident_id in c.seen and c.view.watches(incident_id)
+        ]
+
     def fan_out(self, state: IncidentState, events: Sequence[Event], prev: int) -> None:
-        watching = [c for c in self.consoles if c.view.watches(state.id)]
-        texts = {
-            group: self._render_delta(group, state, events) for group in {c.group for c in watching}
-        }
-        head = meta(state.id, prev, state.last_seq)
-        for console in watching:
-            self._deliver(console, state.id, prev, state.last_seq, head + texts[console.group])
+        """Render once per (group, starting seq) and deliver; normally one start for all."""
+        floor = events[0].seq - 1 if events else state.last_seq
+        rendered: dict[tuple[Group, int], str] = {}
+        for console in [c for c in self.consoles if c.view.watches(state.id)]:
+            since = max(floor, console.seen.get(state.id, prev) if console.ready else prev)
+            if since >= state.last_seq:
+                continue
+            if (console.group, since) not in rendered:
+                delta = [e for e in events if e.seq > since]
+                rendered[(console.group, since)] = meta(state.id, since, state.last_seq) + (
+                    self._render_delta(console.group, state, delta)
+                )
+            text = rendered[(console.group, since)]
+            self._deliver(console, state.id, since, state.last_seq, text)
 
     def _render_delta(self, group: Group, state: IncidentState, events: Sequence[Event]) -> str:
         view, lang, role = group

@@ -15,6 +15,8 @@ from playbooks.loader import (
     default_dirs,
     load_library,
     load_playbook,
+    load_playbook_text,
+    load_units_text,
     packaged_dir,
     playbook_hash,
 )
@@ -103,8 +105,9 @@ def test_the_statutory_time_limits_are_in_the_aftermath(library: Library) -> Non
         30,
         60,
     )
-    assert playbook.item("reply_to_visitor").due is not None
-    assert playbook.item("reply_to_visitor").due.after == ItemDone("register_matter")  # type: ignore[union-attr]
+    due = playbook.item("reply_to_visitor").due
+    assert due is not None
+    assert due.after == ItemDone("register_matter")
 
 
 def test_a_collective_visit_of_thirty_is_major_and_tells_more_units(library: Library) -> None:
@@ -228,3 +231,14 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(
     """A playbook path that cannot be read is reported like any other problem."""
     with pytest.raises(PlaybookError, match="cannot read the file"):
         load_playbook(tmp_path / "absent.yaml", units)
+
+
+def test_the_readme_examples_load(units: Mapping[str, Unit]) -> None:
+    """The complete example playbook and units registry in playbooks/README.md are valid."""
+    readme = (packaged_dir().parent / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```yaml\n")
+    example = next(b for b in blocks if b.startswith("id: collective_visit"))
+    playbook = load_playbook_text(example.split("```")[0], "README.md", units)
+    assert playbook.level_for(headcount=30, injured=False) is Level.MAJOR
+    registry = next(b for b in blocks if b.startswith("units:"))
+    assert set(load_units_text(registry.split("```")[0], "README.md")) == {"police"}

@@ -23,6 +23,16 @@
              snapshot: attr("data-snapshot") };
   }
 
+  // Board updates are table parts (<tr>, <tbody>). After the leading <span id="wf-seq"> the
+  // HTML parser is in body mode and drops their tags (htmx:oobErrorNoTarget, the row never
+  // lands). With the span moved to the end the fragment parses in table context, span kept.
+  htmx.defineExtension("wf-stream", {
+    transformResponse: function (text) {
+      var m = /^\s*(<span id="wf-seq"[^>]*><\/span>)/.exec(text);
+      return m ? text.slice(m[0].length) + m[1] : text;
+    }
+  });
+
   document.addEventListener("htmx:wsOpen", function (e) {
     socket = e.detail.socketWrapper;
     setConnected(true);
