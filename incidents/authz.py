@@ -18,9 +18,17 @@ class Action(StrEnum):
     REOPEN = "reopen_incident"
     ASSIGN_COMMANDER = "assign_commander"
     WORK_CHECKLIST = "work_checklist"
+    EXPORT = "export_incident"
+    EXPORT_FULL = "export_incident_full"
+    WORK_FOLLOWUP = "work_followup"
+    EXTEND_REPLY = "extend_reply"
+    RECORD_DELIVERY = "record_delivery"  # the dispatcher and timer workers
+    ACKNOWLEDGE_NOTIFICATION = "acknowledge_notification"  # a unit, by link or API
+    RECORD_PHONE_ACK = "record_phone_ack"  # "acknowledged by phone", by a duty officer
+    RESEND_NOTIFICATION = "resend_notification"
 
 
-_D, _S, _C = Role.DUTY_OFFICER, Role.ONSITE_STAFF, Role.COMMANDER
+_D, _S, _C, _A = Role.DUTY_OFFICER, Role.ONSITE_STAFF, Role.COMMANDER, Role.ADMIN
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.OPEN: frozenset({_D, _C}),
@@ -32,6 +40,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REOPEN: frozenset({_C}),
     Action.ASSIGN_COMMANDER: frozenset({_D, _C}),
     Action.WORK_CHECKLIST: frozenset({_D, _S, _C}),
+    Action.EXPORT: frozenset({_D, _C, _A}),  # redacted: a visitor's details removed
+    Action.EXPORT_FULL: frozenset({_C, _A}),  # with the visitor's details, when asked for
+    Action.WORK_FOLLOWUP: frozenset({_D, _C}),
+    Action.EXTEND_REPLY: frozenset({_C}),
+    Action.RECORD_DELIVERY: frozenset({Role.SYSTEM}),
+    Action.ACKNOWLEDGE_NOTIFICATION: frozenset({Role.SYSTEM}),  # the signed link is the right
+    Action.RECORD_PHONE_ACK: frozenset({_D, _C}),
+    Action.RESEND_NOTIFICATION: frozenset({_D, _C}),
 }
 
 

@@ -13,7 +13,10 @@ from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 from incidents import checklist as cl
+from incidents import exports as ex
+from incidents import followup as fu
 from incidents import lifecycle as lc
+from incidents import notifications as nt
 from incidents import settle as st
 from incidents.authz import Action, authorize
 from incidents.canonical import GENESIS_HASH
@@ -40,9 +43,19 @@ HANDLERS: dict[type[Any], Handler] = {
     lc.ReportInjury: lc.decide_injury,
     lc.AssignCommander: lc.decide_commander,
     **cl.HANDLERS,
+    **ex.HANDLERS,
+    **fu.HANDLERS,
+    **nt.HANDLERS,
 }
 
-APPLIERS: dict[str, lc.Applier] = {**lc.APPLIERS, **cl.APPLIERS, **st.APPLIERS}
+APPLIERS: dict[str, lc.Applier] = {
+    **lc.APPLIERS,
+    **cl.APPLIERS,
+    **st.APPLIERS,
+    **ex.APPLIERS,
+    **fu.APPLIERS,
+    **nt.APPLIERS,
+}
 
 # settle() adds a level's items after the level rule fires: a few rounds suffice.
 MAX_SETTLE_ROUNDS = 5
@@ -50,6 +63,12 @@ MAX_SETTLE_ROUNDS = 5
 
 class UnknownEventKind(ValueError):
     pass
+
+
+def allowed_when_closed(command: Command) -> bool:
+    """A reopen, and the commands that mark themselves so (exports, follow-up work)."""
+    flag = getattr(type(command), "allowed_when_closed", False)
+    return isinstance(command, lc.ReopenIncident) or flag is True
 
 
 def decide(
@@ -63,7 +82,7 @@ def decide(
         return lc.decide_open(command, plan or no_plan())
     if state is None:
         raise NotFound("no such incident")
-    if state.status is Status.CLOSED and not isinstance(command, lc.ReopenIncident):
+    if state.status is Status.CLOSED and not allowed_when_closed(command):
         raise IncidentClosed("the incident is closed: only a reopen is accepted")
     return HANDLERS[type(command)](state, command)
 
@@ -116,7 +135,7 @@ def process(
         state = fold(new, state)
         events += new
         assert state is not None
-        drafts = st.settle(state)
+        drafts = st.settle(state) or fu.settle(state)
         if not drafts:
             return Processed(events, state)
     raise RuntimeError("the plan did not settle")  # a loop in level rules: a bug, not input

@@ -50,6 +50,12 @@ class Role(StrEnum):
     COMMANDER = "commander"
     ADMIN = "admin"
     VIEWER = "viewer"
+    SYSTEM = "system"  # the workers (dispatcher, timers, acknowledgement links); never a login
+
+    @property
+    def assignable(self) -> bool:
+        """Whether a user may have this role (the users table refuses "system" too)."""
+        return self is not Role.SYSTEM
 
 
 class ItemStatus(StrEnum):
@@ -64,3 +70,18 @@ class ItemStatus(StrEnum):
     def resolved(self) -> bool:
         """Done or skipped: what `requires` waits for."""
         return self in (ItemStatus.DONE, ItemStatus.SKIPPED)
+
+
+class NotificationStatus(StrEnum):
+    """A notification to a unit (信息通报): planned → sent → delivered → acknowledged (回执).
+
+    `failed` when every attempt failed; `escalated` when it was not acknowledged in time.
+    The moves are a table in incidents/notifications.py.
+    """
+
+    PLANNED = "planned"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+    FAILED = "failed"
+    ESCALATED = "escalated"

@@ -42,10 +42,11 @@ def _level_rules(state: IncidentState, plan: Plan) -> list[EventDraft]:
 
 
 def _items(state: IncidentState, plan: Plan) -> list[EventDraft]:
+    added = {i.id for i in state.checklist}
     return [
         EventDraft("checklist_item_added", {"item": i.id})
         for i in plan.items
-        if state.level.rank >= i.min_level.rank and state.item(i.id) is None
+        if state.level.rank >= i.min_level.rank and i.id not in added
     ]
 
 
@@ -102,9 +103,11 @@ def _timers(state: IncidentState, plan: Plan) -> list[EventDraft]:
         due = state.opened_at + timedelta(seconds=plan.first_report_within)
         drafts.append(_timer(FIRST_REPORT_TIMER, "report_due", "first", due))
     for added in state.checklist:
+        if f"item:{added.id}" in have:
+            continue
         plan_item = plan.item(added.id)
         item_due = item_due_at(state, plan_item) if plan_item else None
-        if item_due is not None and f"item:{added.id}" not in have:
+        if item_due is not None:
             drafts.append(_timer(f"item:{added.id}", "item_due", added.id, item_due))
     return drafts
 

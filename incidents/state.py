@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
+from incidents.kinds import IncidentType, ItemStatus, Level, NotificationStatus, Role, Status
 from incidents.plan import Plan, PlanItem
 
 
@@ -34,11 +34,35 @@ class ItemState:
 
 @dataclass(frozen=True, slots=True)
 class NotificationState:
+    """One unit's notification: where it stands, and when each step happened."""
+
     id: str
     unit: str
     on: str
     planned_at: datetime
-    status: str = "planned"
+    status: NotificationStatus = NotificationStatus.PLANNED
+    round: int = 0  # 0: the first sending; each escalation or re-send adds one
+    sent_at: datetime | None = None
+    delivered_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_error: str = ""
+    escalated_at: datetime | None = None
+    alerted_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str = ""
+    acknowledged_via: str = ""  # link, api or phone
+    eta_minutes: int | None = None
+    ack_note: str = ""
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.status is NotificationStatus.ACKNOWLEDGED
+
+    @property
+    def loud(self) -> bool:
+        """Failed, or alerted and still unanswered: red on the board."""
+        failed = self.status is NotificationStatus.FAILED
+        return failed or (self.alerted_at is not None and not self.acknowledged)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +73,27 @@ class Timer:
     kind: str
     ref: str
     due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupItem:
+    """Work after the incident (善后, 督办) with its deadline; closed only with evidence.
+
+    rule: "plan" (an aftermath item), "unit_result", "reply" (statutory deadlines),
+    "deliver" or "check" (a leader's instruction). See incidents/followup.py.
+    """
+
+    id: str
+    rule: str
+    added_at: datetime
+    due_at: datetime | None = None
+    done: bool = False
+    by: str | None = None
+    at: datetime | None = None
+    evidence: str = ""
+    extended_days: int = 0
+    extension_reason: str = ""
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +121,7 @@ class IncidentState:
     timers: tuple[Timer, ...] = ()
     level_reached: dict[Level, datetime] = field(default_factory=dict)
     status_reached: dict[Status, datetime] = field(default_factory=dict)
+    followups: tuple[FollowupItem, ...] = ()
 
     @property
     def is_open(self) -> bool:

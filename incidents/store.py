@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol, TypeAlias
 from uuid import UUID, uuid4
@@ -72,8 +72,8 @@ _EVENT_COLUMNS = "incident_id, seq, occurred_at, recorded_by, kind, payload, pre
 _INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
 _UPSERT_INCIDENT = """
 INSERT INTO incidents (id, type, level, status, location, headcount, opened_at, updated_at,
-                       last_seq, head_hash, state)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                       last_seq, head_hash, state, plan_hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (id) DO UPDATE SET type = $2, level = $3, status = $4, location = $5,
     headcount = $6, updated_at = $8, last_seq = $9, head_hash = $10, state = $11
 """
@@ -92,6 +92,7 @@ class EventStore:
         self._clock = clock
         self._plans = plans
         self._projectors = tuple(projectors)
+        self._plan_cache: dict[str, Plan] = {}
 
     async def execute(
         self, incident_id: UUID | None, command: Command, actor: Actor, key: str
@@ -159,6 +160,8 @@ class EventStore:
         plan = self._plans(command.type) if isinstance(command, OpenIncident) else None
         now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
         done = process(before, command, actor, incident_id=incident_id, now=now, plan=plan)
+        if before is None:
+            await self._save_plan(conn, done.state.plan)
         await self._write(conn, done.state, done.events)
         return Outcome(incident_id, tuple(done.events), done.state)
 
@@ -175,7 +178,8 @@ class EventStore:
             state.updated_at,
             state.last_seq,
             state.head_hash,
-            encode_state(state),
+            encode_state(replace(state, plan=None)),
+            state.plan.hash if state.plan else None,
         )
         await conn.executemany(
             _INSERT_EVENT,
@@ -197,11 +201,33 @@ class EventStore:
             await project(conn, state, events)
 
     async def _state(self, conn: Conn, incident_id: UUID, *, lock: bool = False) -> IncidentState:
-        sql = "SELECT state FROM incidents WHERE id = $1" + (" FOR UPDATE" if lock else "")
-        text = await conn.fetchval(sql, incident_id)
-        if text is None:
+        sql = "SELECT state, plan_hash FROM incidents WHERE id = $1" + (
+            " FOR UPDATE" if lock else ""
+        )
+        row = await conn.fetchrow(sql, incident_id)
+        if row is None:
             raise NotFound(f"no incident {incident_id}")
-        return decode_state(text)
+        return await self._with_plan(conn, decode_state(row["state"]), row["plan_hash"])
+
+    async def _with_plan(
+        self, conn: Conn, state: IncidentState, plan_hash: str | None
+    ) -> IncidentState:
+        """Attach the plan, kept once per hash (in the table, and cached here)."""
+        if plan_hash is None:
+            return state
+        if plan_hash not in self._plan_cache:
+            text = await conn.fetchval("SELECT plan FROM plans WHERE hash = $1", plan_hash)
+            self._plan_cache[plan_hash] = Plan.from_payload(json.loads(text))
+        return replace(state, plan=self._plan_cache[plan_hash])
+
+    async def _save_plan(self, conn: Conn, plan: Plan | None) -> None:
+        """Store the plan of a newly opened incident (once per hash, in this transaction)."""
+        if plan is not None:
+            await conn.execute(
+                "INSERT INTO plans (hash, plan) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
+                plan.hash,
+                canonical_bytes(plan.to_payload()).decode(),
+            )
 
     async def state(self, incident_id: UUID) -> IncidentState:
         async with self._pool.acquire() as conn:
@@ -242,8 +268,13 @@ class EventStore:
 
     async def incidents(self, *, include_closed: bool = False) -> list[IncidentState]:
         where = "" if include_closed else " WHERE status <> 'closed'"
-        rows = await self._pool.fetch(f"SELECT state FROM incidents{where} ORDER BY opened_at DESC")
-        return [decode_state(r["state"]) for r in rows]
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"SELECT state, plan_hash FROM incidents{where} ORDER BY opened_at DESC"
+            )
+            return [
+                await self._with_plan(conn, decode_state(r["state"]), r["plan_hash"]) for r in rows
+            ]
 
 
 async def stream_events(conn: Conn, incident_id: UUID) -> AsyncIterator[Event]:

@@ -99,9 +99,12 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
         port=port,
         log_config=None,
         access_log=False,
-        ws_max_size=4096,
-        ws_ping_interval=10,
+        ws_max_size=4096,  # consoles send us nothing but pings
+        ws_ping_interval=10,  # heartbeats drop dead sockets within ~20 s
         ws_ping_timeout=10,
+        # Off by default: fragments are small, and each compressed socket holds zlib state
+        # (tens of KiB) and costs CPU per message; bench/connections.py measures both.
+        ws_per_message_deflate=settings.ws_deflate,
     )
     uvicorn.Server(config).run()
     return 0

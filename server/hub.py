@@ -110,6 +110,8 @@ class Hub:
         self.known: dict[UUID, int] = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._version = 0  # bumped by every fan-out: snapshots of an older version are stale
+        self._snapshots: dict[tuple[Group, int], asyncio.Future[tuple[str, dict[UUID, int]]]] = {}
 
     # --- consoles -----------------------------------------------------------------
 
@@ -136,7 +138,17 @@ class Hub:
             self._deliver(console, incident_id, prev, seq, delta)
 
     async def _render_snapshot(self, console: Console) -> tuple[str, dict[UUID, int]]:
-        view, lang, role = console.group
+        """One read and one render per group and version, however many consoles ask at once
+        (a reconnect storm); any fan-out since makes the cached snapshot stale."""
+        key = (console.group, self._version)
+        if key not in self._snapshots:
+            self._snapshots = {k: v for k, v in self._snapshots.items() if k[1] == self._version}
+            self._snapshots[key] = asyncio.ensure_future(self._read_snapshot(console.group))
+        text, seqs = await asyncio.shield(self._snapshots[key])
+        return text, dict(seqs)
+
+    async def _read_snapshot(self, group: Group) -> tuple[str, dict[UUID, int]]:
+        view, lang, role = group
         now = self.clock.now()
         if view.kind == "board":
             states = await self.store.incidents()
@@ -190,6 +202,7 @@ class Hub:
 
     def fan_out(self, state: IncidentState, events: Sequence[Event], prev: int) -> None:
         """Render once per (group, starting seq) and deliver; normally one start for all."""
+        self._version += 1
         floor = events[0].seq - 1 if events else state.last_seq
         rendered: dict[tuple[Group, int], str] = {}
         for console in [c for c in self.consoles if c.view.watches(state.id)]:
@@ -231,6 +244,7 @@ class Hub:
         """Notices may have been lost: give every console a fresh snapshot."""
         log.info("resync_all", consoles=len(self.consoles))
         self.known.clear()
+        self._version += 1
         for console in list(self.consoles):
             await self._snapshot(console)
 

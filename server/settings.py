@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
+
+from server.notify.settings import NotifySettings
 
 # Every variable the console reads, its default, and what it does (the README lists these).
 ENVIRONMENT = {
@@ -19,7 +21,22 @@ ENVIRONMENT = {
     "WATCHFLOOR_LOG_LEVEL": ("info", "debug, info, warning or error"),
     "WATCHFLOOR_TZ": ("Asia/Shanghai", "the office's time zone, for every time shown"),
     "WATCHFLOOR_DB_ROLE": ("watchfloor_app", "the database role the app acts as; empty: none"),
+    "WATCHFLOOR_WS_DEFLATE": ("0", "1: accept permessage-deflate on console sockets"),
     "WATCHFLOOR_ORIGINS": ("", "extra allowed origins (comma-separated) for forms and WebSockets"),
+    "WATCHFLOOR_PUBLIC_URL": ("http://127.0.0.1:8000", "the console's address, for message links"),
+    "WATCHFLOOR_SECRET_KEY": ("<WATCHFLOOR_DATA/secret_key>", "signs acknowledgement links"),
+    "WATCHFLOOR_NOTIFY_MODE": ("send (demo: log)", "send: real channels; log: log every message"),
+    "WATCHFLOOR_NOTIFY_WORKERS": ("on", "off: this process neither sends nor escalates"),
+    "WATCHFLOOR_NOTIFY_MAX_ATTEMPTS": ("6", "attempts per message before it is failed"),
+    "WATCHFLOOR_NOTIFY_POLL": ("1.0", "seconds between the workers' looks for due work"),
+    "WATCHFLOOR_SMTP_HOST": ("", "SMTP server for e-mail notifications; empty: e-mails fail"),
+    "WATCHFLOOR_SMTP_PORT": ("25", "SMTP port"),
+    "WATCHFLOOR_SMTP_USER": ("", "SMTP user name (with WATCHFLOOR_SMTP_PASSWORD)"),
+    "WATCHFLOOR_SMTP_PASSWORD": ("", "SMTP password"),
+    "WATCHFLOOR_SMTP_FROM": ("watchfloor@localhost", "the From address of e-mails"),
+    "WATCHFLOOR_SMTP_TLS": ("auto", "auto (STARTTLS when offered), none, starttls or tls"),
+    "WATCHFLOOR_SMS_URL": ("", "SMS gateway: POST JSON {to, text, key}; empty: SMS fail"),
+    "WATCHFLOOR_SMS_SECRET": ("", "HMAC secret signing requests to the SMS gateway"),
 }
 
 
@@ -34,6 +51,8 @@ class Settings:
     timezone: str
     db_role: str | None
     allowed_origins: tuple[str, ...] = ()
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    ws_deflate: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,7 +68,9 @@ class Settings:
             log_level=env.get("WATCHFLOOR_LOG_LEVEL", "info").lower(),
             timezone=env.get("WATCHFLOOR_TZ", "Asia/Shanghai"),
             db_role=env.get("WATCHFLOOR_DB_ROLE", "watchfloor_app") or None,
+            ws_deflate=env.get("WATCHFLOOR_WS_DEFLATE", "0") == "1",
             allowed_origins=tuple(
                 o.strip() for o in env.get("WATCHFLOOR_ORIGINS", "").split(",") if o.strip()
             ),
+            notify=NotifySettings.from_env(env),
         )

@@ -1,0 +1,208 @@
+"""Fan-out: N consoles over real WebSockets in another process; ticks posted over HTTP,
+100 ms apart; the time from sending the POST to each console receiving its fragment.
+
+Baseline in the same run: a bare `websockets` server broadcasting a frame of the same size
+to the same N clients (bench/raw_broadcast.py). Prints JSON; never fails on a timing.
+Usage: python -m bench.fanout [N ...]   (default 100 1000 2000)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.common import drop_database, fresh_database, percentiles, progress, write_result
+from bench.harness import (
+    PY,
+    Server,
+    cpu_seconds,
+    free_port,
+    make_users,
+    rss_kib,
+    staff_client,
+    start_consoles,
+    start_server,
+)
+
+TICKS, GAP = 40, 0.1
+
+
+async def open_incident(server: Server) -> str:
+    client = await staff_client(server)
+    # on-site staff may not open incidents: sign in as a duty officer (viewer00 is one)
+    duty = await _duty(server)
+    reply = await duty.post(
+        "/incidents",
+        json={"type": "medical", "location": "大厅", "headcount": 1, "summary": "bench"},
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    await duty.aclose()
+    await client.aclose()
+    return str(reply.json()["incident_id"])
+
+
+async def _duty(server: Server) -> Any:
+    import httpx
+
+    from bench.harness import CSRF, PASSWORD
+
+    client = httpx.AsyncClient(base_url=server.url, headers={"Origin": server.url}, timeout=30)
+    await client.post("/login", data={"username": "viewer00", "password": PASSWORD})
+    match = CSRF.search((await client.get("/")).text)
+    assert match
+    client.headers["X-CSRF-Token"] = match[1]
+    return client
+
+
+async def post_ticks(
+    server: Server, incident: str, count: int
+) -> tuple[dict[int, int], list[float]]:
+    """Tick and untick one item, GAP apart: seq -> send time (ns), and each POST's own time."""
+    client = await staff_client(server)
+    sent: dict[int, int] = {}
+    own: list[float] = []
+    for n in range(count):
+        verb = "tick" if n % 2 == 0 else "untick"
+        started = time.monotonic_ns()
+        reply = await client.post(
+            f"/incidents/{incident}/items/clear_the_way/{verb}",
+            json={"reason": "bench"} if verb == "untick" else {},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        own.append((time.monotonic_ns() - started) / 1e9)
+        assert reply.status_code == 201, reply.text
+        sent[reply.json()["last_seq"]] = started
+        await asyncio.sleep(GAP)
+    await client.aclose()
+    return sent, own
+
+
+def latencies(sent: dict[int, int], arrivals: list[list[tuple[int, int]]]) -> dict[str, Any]:
+    """Every delivery, the first and the last console per tick, and completeness."""
+    every, first, last = [], [], []
+    complete = True
+    for seq, t0 in sent.items():
+        times = []
+        for console in arrivals:
+            got = [t for s, t in console if s == seq]
+            complete &= len(got) == 1
+            times += [(t - t0) / 1e9 for t in got]
+        if times:
+            every += times
+            first.append(min(times))
+            last.append(max(times))
+    return {
+        "every": percentiles(every),
+        "first_console": percentiles(first),
+        "last_console": percentiles(last),
+        "complete_exactly_once": complete,
+    }
+
+
+async def watchfloor_run(n: int, cookies: list[str], db: str) -> dict[str, Any]:
+    server = await start_server(db)
+    try:
+        incident = await open_incident(server)
+        one = await start_consoles(server.ws + "?view=board", 1, cookies, server.url)
+        _, own_single = await post_ticks(server, incident, 20)
+        await one.finish()
+        rss_before = rss_kib(server.proc.pid)
+        consoles = await start_consoles(server.ws + "?view=board", n, cookies, server.url)
+        rss_after = rss_kib(server.proc.pid)
+        cpu0 = cpu_seconds(server.proc.pid)
+        sent, own = await post_ticks(server, incident, TICKS)
+        await asyncio.sleep(1.0)
+        cpu = cpu_seconds(server.proc.pid) - cpu0
+        data = await consoles.finish()
+        result = latencies(sent, data["arrivals"])
+        return {
+            **result,
+            "post_with_1_console": percentiles(own_single),
+            "post_with_n_consoles": percentiles(own),
+            "server_cpu_us_per_delivery": round(cpu / (len(sent) * n) * 1e6, 2),
+            "rss_kib_per_idle_console": round((rss_after - rss_before) / n, 2),
+        }
+    finally:
+        server.stop()
+
+
+async def raw_run(n: int, size: int) -> dict[str, Any]:
+    port = free_port()
+    out = Path(tempfile.mkdtemp(prefix="wf-raw-")) / "sent.json"
+    proc = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "bench.raw_broadcast",
+            str(port),
+            str(size),
+            str(TICKS),
+            str(int(GAP * 1000)),
+            str(out),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdout.readline()
+    consoles = await start_consoles(f"ws://127.0.0.1:{port}/", n, ["x=1"], "http://x")
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    while not out.exists():
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.5)
+    sent = {int(k): v for k, v in json.loads(out.read_text()).items()}
+    data = await consoles.finish()
+    proc.stdin.write("stop\n")
+    proc.stdin.close()
+    proc.wait(10)
+    return latencies(sent, data["arrivals"])
+
+
+async def main(sizes: list[int]) -> None:
+    db = await fresh_database("wf_bench_fanout")
+    runs = {}
+    try:
+        cookies = await make_users(db, max(sizes))
+        for n in sizes:
+            progress(f"raw websockets broadcast to {n}")
+            raw = await raw_run(n, 900)
+            progress(f"watchfloor fan-out to {n}")
+            ours = await watchfloor_run(n, cookies, db)
+            ratio = ours["last_console"].get("p99_ms", 0) / max(
+                raw["last_console"].get("p99_ms", 1), 1e-9
+            )
+            runs[str(n)] = {
+                "watchfloor": ours,
+                "raw_baseline": raw,
+                "last_console_p99_ratio": round(ratio, 2),
+            }
+    finally:
+        await drop_database(db)
+    write_result(
+        "fanout",
+        {
+            "consoles": runs,
+            "ticks": TICKS,
+            "gap_ms": GAP * 1000,
+            "targets": {
+                "last_console_p99_ratio": 1.2,
+                "first_console_p99_ms": 8,
+                "post_p99_ratio_n_to_1": 1.5,
+                "server_cpu_us_per_delivery": 15,
+                "rss_kib_per_idle_console": 16,
+            },
+        },
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main([int(a) for a in sys.argv[1:]] or [100, 1000, 2000]))

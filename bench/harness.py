@@ -1,0 +1,151 @@
+"""Processes for the live benchmarks: a Watchfloor server, console clients, the raw baseline."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from incidents.clock import SystemClock
+from incidents.kinds import Role
+from server.auth.sessions import SessionStore
+from server.auth.users import UserStore
+
+PY = sys.executable
+WATCHFLOOR = str(Path(sys.executable).parent / "watchfloor")
+PASSWORD = "bench-password-42"
+CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[bytes]
+    url: str
+
+    @property
+    def ws(self) -> str:
+        return self.url.replace("http://", "ws://") + "/ws"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(30)
+
+
+async def start_server(database_url: str, port: int | None = None, **env: str) -> Server:
+    port = port or free_port()
+    environ = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "WATCHFLOOR_LOG_LEVEL": "warning",
+        "WATCHFLOOR_ENV": "production",
+        **env,
+    }
+    proc = subprocess.Popen(
+        [WATCHFLOOR, "serve", "--port", str(port)], env=environ, stdout=subprocess.DEVNULL
+    )
+    server = Server(proc, f"http://127.0.0.1:{port}")
+    async with httpx.AsyncClient() as probe:
+        for _ in range(600):
+            try:
+                if (await probe.get(f"{server.url}/readyz")).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError("the server did not start")
+
+
+async def make_users(database_url: str, sessions_wanted: int) -> list[str]:
+    """Real users (20 viewers, one staff) and real sessions: the console cookies."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    users, sessions = UserStore(pool), SessionStore(pool, SystemClock())
+    await users.add("staff_bench", "Bench staff", Role.ONSITE_STAFF, PASSWORD)
+    viewers = [
+        await users.add(f"viewer{i:02d}", f"Viewer {i}", Role.DUTY_OFFICER, PASSWORD)
+        for i in range(20)
+    ]
+    cookies = [
+        f"wf_session={(await sessions.create(viewers[i % 20]))[0]}" for i in range(sessions_wanted)
+    ]
+    await pool.close()
+    return cookies
+
+
+async def staff_client(server: Server) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=server.url, headers={"Origin": server.url}, timeout=30)
+    reply = await client.post("/login", data={"username": "staff_bench", "password": PASSWORD})
+    assert reply.status_code == 303, reply.text
+    page = await client.get("/")
+    match = CSRF.search(page.text)
+    assert match
+    client.headers["X-CSRF-Token"] = match[1]
+    return client
+
+
+@dataclass
+class Consoles:
+    proc: subprocess.Popen[str]
+    out: Path
+
+    async def finish(self) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        await asyncio.get_running_loop().run_in_executor(None, self.proc.wait)
+        data: dict[str, Any] = json.loads(self.out.read_text())
+        return data
+
+
+async def start_consoles(ws_url: str, n: int, cookies: list[str], origin: str) -> Consoles:
+    folder = Path(tempfile.mkdtemp(prefix="wf-bench-"))
+    (folder / "cookies.json").write_text(json.dumps(cookies))
+    out = folder / "out.json"
+    proc = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "bench.consoles",
+            ws_url,
+            str(n),
+            str(folder / "cookies.json"),
+            origin,
+            str(out),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = await asyncio.get_running_loop().run_in_executor(None, proc.stdout.readline)
+    assert line.strip() == "ready", line
+    return Consoles(proc, out)
