@@ -1,6 +1,6 @@
 """A separate process holding N console WebSockets; it records when each message arrives.
 
-Usage: python -m bench.consoles URL N COOKIES_FILE ORIGIN OUT_FILE
+Usage: python -m bench.consoles URL N COOKIES_FILE ORIGIN OUT_FILE [deflate]
 Prints "ready" once every socket has its snapshot; stops and writes OUT_FILE (JSON) when
 its stdin closes. Reconnects like a browser (backoff with jitter) and counts resyncs.
 """
@@ -77,6 +77,8 @@ async def main(url: str, n: int, cookies: list[str], origin: str, out: Path) -> 
         task.cancel()
     out.write_text(json.dumps({"arrivals": rec.arrivals, "snapshots": rec.snapshots}))
 
+
+COMPRESSION = "deflate" if "deflate" in sys.argv[6:] else None
 
 if __name__ == "__main__":
     url, n, cookie_file, origin, out = sys.argv[1:6]

@@ -25,6 +25,7 @@ from bench.harness import (
     cpu_seconds,
     free_port,
     make_users,
+    profile,
     rss_kib,
     staff_client,
     start_consoles,
@@ -117,7 +118,10 @@ async def watchfloor_run(n: int, cookies: list[str], db: str) -> dict[str, Any]:
         consoles = await start_consoles(server.ws + "?view=board", n, cookies, server.url)
         rss_after = rss_kib(server.proc.pid)
         cpu0 = cpu_seconds(server.proc.pid)
+        spy = profile(server.proc.pid, int(TICKS * GAP))
         sent, own = await post_ticks(server, incident, TICKS)
+        if spy is not None:
+            spy.wait(60)
         await asyncio.sleep(1.0)
         cpu = cpu_seconds(server.proc.pid) - cpu0
         data = await consoles.finish()

@@ -71,9 +71,8 @@ async def start_server(database_url: str, port: int | None = None, **env: str) -
         "WATCHFLOOR_ENV": "production",
         **env,
     }
-    proc = subprocess.Popen(
-        [WATCHFLOOR, "serve", "--port", str(port)], env=environ, stdout=subprocess.DEVNULL
-    )
+    command = [WATCHFLOOR, "serve", "--port", str(port)]
+    proc = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL)
     server = Server(proc, f"http://127.0.0.1:{port}")
     async with httpx.AsyncClient() as probe:
         for _ in range(600):
@@ -126,7 +125,9 @@ class Consoles:
         return data
 
 
-async def start_consoles(ws_url: str, n: int, cookies: list[str], origin: str) -> Consoles:
+async def start_consoles(
+    ws_url: str, n: int, cookies: list[str], origin: str, *, deflate: bool = False
+) -> Consoles:
     folder = Path(tempfile.mkdtemp(prefix="wf-bench-"))
     (folder / "cookies.json").write_text(json.dumps(cookies))
     out = folder / "out.json"
@@ -140,6 +141,7 @@ async def start_consoles(ws_url: str, n: int, cookies: list[str], origin: str) -
             str(folder / "cookies.json"),
             origin,
             str(out),
+            *(["deflate"] if deflate else []),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -149,3 +151,29 @@ async def start_consoles(ws_url: str, n: int, cookies: list[str], origin: str) -
     line = await asyncio.get_running_loop().run_in_executor(None, proc.stdout.readline)
     assert line.strip() == "ready", line
     return Consoles(proc, out)
+
+
+def profile(pid: int, seconds: int) -> subprocess.Popen[bytes] | None:
+    """With BENCH_PROFILE=FILE, sample the server with py-spy (collapsed stacks) for a while."""
+    out = os.environ.get("BENCH_PROFILE")
+    if not out:
+        return None
+    spy = str(Path(sys.executable).parent / "py-spy")
+    return subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(seconds),
+            "--rate",
+            "250",
+            "--format",
+            "raw",
+            "-o",
+            out,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

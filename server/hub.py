@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 import structlog
@@ -27,6 +28,7 @@ from incidents.kinds import Role
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.broker import Broker, Notice, Resync
+from server.eager import run_eagerly
 from server.render import Renderer
 
 log = structlog.get_logger(__name__)
@@ -61,7 +63,7 @@ Group = tuple[View, str, Role]
 class Console:
     """One connected socket: what it watches, as whom, and its outgoing queue."""
 
-    send: Callable[[str], Awaitable[None]]
+    send: Callable[[str], Coroutine[Any, Any, None]]
     close: Callable[[int], Awaitable[None]]
     view: View
     language: str
@@ -71,6 +73,7 @@ class Console:
     ready: bool = False
     seen: dict[UUID, int] = field(default_factory=dict)
     pending: list[tuple[UUID, int, int, str]] = field(default_factory=list)
+    in_flight: asyncio.Future[None] | None = None
 
     @property
     def group(self) -> Group:
@@ -79,6 +82,13 @@ class Console:
         return (self.view, self.language, role)
 
     def offer(self, text: str) -> bool:
+        """Send now when nothing is ahead of it; else queue it. False: the queue is full."""
+        if self.queue.empty() and (self.in_flight is None or self.in_flight.done()):
+            try:
+                self.in_flight = run_eagerly(self.send(text))
+            except Exception:  # the socket is going away; its endpoint will detach it
+                log.debug("send_failed", view=self.view.kind)
+            return True
         try:
             self.queue.put_nowait(text)
         except asyncio.QueueFull:
@@ -86,8 +96,10 @@ class Console:
         return True
 
     async def pump(self) -> None:
-        """Send queued texts in order until told to stop (None)."""
+        """Send queued texts in order (after any send in flight) until told to stop (None)."""
         while (text := await self.queue.get()) is not None:
+            if self.in_flight is not None:
+                await asyncio.wait([self.in_flight])
             await self.send(text)
 
 
@@ -187,8 +199,11 @@ class Hub:
             known = self.known.get(notice.incident_id)
             if known is not None and known >= notice.last_seq:
                 return
-            prev = known if known is not None else notice.first_seq - 1
-            floor = min([prev, *self._seen_by_watchers(notice.incident_id)])
+            if known is None:  # first notice here: start where the slowest watcher is
+                prev = notice.first_seq - 1
+                floor = min([prev, *self._seen_by_watchers(notice.incident_id)])
+            else:
+                prev = floor = known
             state, events = await self.store.changes(notice.incident_id, after_seq=floor)
             self.known[notice.incident_id] = state.last_seq
             self.fan_out(state, events, prev)

@@ -49,6 +49,12 @@ class RequestLogMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        if scope["type"] == "websocket":  # long-lived: bind the id, but never wrap each frame
+            request_id = _incoming_id(scope) or uuid.uuid4().hex
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                self.log.info("websocket", path=scope["path"])
+                await self.app(scope, receive, send)
+            return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
         status = 500
         started = time.perf_counter()
