@@ -10,6 +10,7 @@ import json
 from typing import Any
 from uuid import UUID
 
+import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -22,6 +23,7 @@ from server.broker import Broker, Notice
 from server.command_input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
 from server.errors import wants_json
 
+log = structlog.get_logger(__name__)
 MAX_BODY = 64 * 1024
 
 
@@ -63,6 +65,17 @@ async def run(
     )
     broker: Broker = request.app.state.broker
     seqs = [e.seq for e in outcome.events]
+    structlog.contextvars.bind_contextvars(
+        incident_id=str(outcome.incident_id)
+    )  # the request line too
+    log.info(  # kinds and ids only: never a visitor's details
+        "command",
+        incident_id=str(outcome.incident_id),
+        command=type(command).__name__,
+        seqs=seqs,
+        replayed=outcome.replayed,
+        kinds=[e.kind for e in outcome.events],
+    )  # kinds and ids only: no visitor details
     if seqs:  # also on a replay: a lost first publish is made good
         await broker.publish(Notice(outcome.incident_id, seqs[0], seqs[-1]))
     return answer(request, outcome)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from incidents.authz import Action, is_allowed
 from incidents.canonical import format_time
-from incidents.errors import NotFound
+from incidents.errors import InvalidCommand, NotFound
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.auth.protect import require_session
@@ -33,6 +33,18 @@ def _page(request: Request, session: Session, name: str, ws_view: str, **ctx: An
         **ctx,
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def after_incident(session: Session) -> dict[str, Any]:
+    """What the export and follow-up panel of the incident page may offer this role."""
+    role = session.user.role
+    return {
+        "can_export": is_allowed(role, Action.EXPORT),
+        "can_export_full": is_allowed(role, Action.EXPORT_FULL),
+        "can_followup": is_allowed(role, Action.WORK_FOLLOWUP),
+        "can_extend": is_allowed(role, Action.EXTEND_REPLY),
+        "export_key": uuid4().hex,
+    }
 
 
 def _incident_id(request: Request) -> UUID:
@@ -69,6 +81,7 @@ async def incident(request: Request) -> Response:
         s=state,
         events=events,
         can_note=is_allowed(session.user.role, Action.ADD_NOTE),
+        **after_incident(session),
     )
 
 
@@ -121,7 +134,10 @@ async def api_incident(request: Request) -> Response:
 async def api_events(request: Request) -> Response:
     require_session(request)
     store: EventStore = request.app.state.store
-    after = int(request.query_params.get("after", "0") or 0)
+    try:
+        after = int(request.query_params.get("after", "0") or 0)
+    except ValueError:
+        raise InvalidCommand("after must be a whole number", field="after") from None
     events = await store.events(_incident_id(request), after_seq=max(after, 0))
     return JSONResponse([{**e.envelope(), "hash": e.hash} for e in events])
 

@@ -6,6 +6,8 @@ import asyncio
 import uuid
 
 import pytest
+import structlog
+import structlog.testing
 import websockets
 
 from tests.live.conftest import Live, next_message, post, seq_of
@@ -156,3 +158,25 @@ async def test_bad_input_gets_a_clear_refusal(live: Live) -> None:
         headers={"Idempotency-Key": key()},
     )
     assert unknown.status_code == 422 and unknown.json()["field"] == "type"
+
+
+async def test_logs_carry_ids_but_never_the_visitors_details(live: Live) -> None:
+    """What the visitor said and who they are stay out of the logs; ids and kinds are there."""
+    duty = await live.client("duty1")
+    with structlog.testing.capture_logs() as logs:
+        reply = await duty.post(
+            "/incidents",
+            json={
+                "type": "medical",
+                "location": "一楼大厅",
+                "headcount": 1,
+                "summary": "来访人张三晕倒，电话13812345678",
+                "demands": "要求见领导",
+            },
+            headers={"Idempotency-Key": key()},
+        )
+        assert reply.status_code == 201
+    text = repr(logs)
+    assert "13812345678" not in text and "张三" not in text and "要求见领导" not in text
+    commands = [entry for entry in logs if entry["event"] == "command"]
+    assert commands and commands[0]["incident_id"] == reply.json()["incident_id"]
