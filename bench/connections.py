@@ -6,14 +6,17 @@ resynced, with a change made while the node was down. Prints JSON; never fails o
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import tempfile
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from bench.common import drop_database, fresh_database, progress, write_result
-from bench.harness import free_port, make_users, rss_kib, start_consoles, start_server
+from bench.harness import PY, free_port, make_users, rss_kib, start_consoles, start_server
 from incidents.clock import SystemClock
 from incidents.kinds import IncidentType, Role
 from incidents.lifecycle import AddNote, OpenIncident
@@ -40,6 +43,27 @@ async def idle_memory(db: str, cookies: list[str], n: int, deflate: bool) -> dic
         }
     finally:
         server.stop()
+
+
+async def raw_memory(cookies: list[str], n: int) -> dict[str, Any]:
+    """The floor: a bare `websockets` server holding the same idle clients."""
+    port, out = free_port(), Path(tempfile.mkdtemp(prefix="wf-rawmem-")) / "sent.json"
+    proc = subprocess.Popen(
+        [PY, "-m", "bench.raw_broadcast", str(port), "900", "1", "10", str(out)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdout.readline()
+    before = rss_kib(proc.pid)
+    consoles = await start_consoles(f"ws://127.0.0.1:{port}/", n, ["x=1"], "http://x")
+    await asyncio.sleep(1.0)
+    after = rss_kib(proc.pid)
+    await consoles.finish()
+    proc.kill()
+    proc.wait(10)
+    return {"consoles": n, "kib_per_console": round((after - before) / n, 2)}
 
 
 async def reconnect_storm(db: str, cookies: list[str], n: int) -> dict[str, Any]:
@@ -80,12 +104,15 @@ async def main() -> None:
         for n, deflate in ((1000, False), (5000, False), (1000, True)):
             progress(f"{n} idle consoles, deflate={deflate}")
             results.append(await idle_memory(db, cookies, n, deflate))
+        progress("raw websockets server, 1000 idle clients")
+        raw = await raw_memory(cookies, 1000)
         progress("reconnect storm of 1000")
         storm = await reconnect_storm(db, cookies, 1000)
         write_result(
             "connections",
             {
                 "idle": results,
+                "raw_baseline_idle": raw,
                 "reconnect_storm": storm,
                 "targets": {"kib_per_console": 16, "storm_seconds": 5},
             },

@@ -26,6 +26,10 @@ class Action(StrEnum):
     ACKNOWLEDGE_NOTIFICATION = "acknowledge_notification"  # a unit, by link or API
     RECORD_PHONE_ACK = "record_phone_ack"  # "acknowledged by phone", by a duty officer
     RESEND_NOTIFICATION = "resend_notification"
+    DISPATCH_RESOURCE = "dispatch_resource"  # request a resource for the incident
+    MOVE_RESOURCE = "move_resource"  # dispatched, en route, on scene, released; its ETA
+    FILE_REPORT = "file_report"  # a situation report: first, follow-up, final
+    DECLARE_CONFLICT = "declare_conflict"  # others: commander/admin; anyone: themself
 
 
 _D, _S, _C, _A = Role.DUTY_OFFICER, Role.ONSITE_STAFF, Role.COMMANDER, Role.ADMIN
@@ -48,6 +52,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ACKNOWLEDGE_NOTIFICATION: frozenset({Role.SYSTEM}),  # the signed link is the right
     Action.RECORD_PHONE_ACK: frozenset({_D, _C}),
     Action.RESEND_NOTIFICATION: frozenset({_D, _C}),
+    Action.DISPATCH_RESOURCE: frozenset({_C}),
+    Action.MOVE_RESOURCE: frozenset({_D, _S, _C}),
+    Action.FILE_REPORT: frozenset({_D, _C}),
+    Action.DECLARE_CONFLICT: frozenset({_D, _S, _C, _A}),
 }
 
 

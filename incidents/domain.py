@@ -17,6 +17,9 @@ from incidents import exports as ex
 from incidents import followup as fu
 from incidents import lifecycle as lc
 from incidents import notifications as nt
+from incidents import recusal as rc
+from incidents import reports as rp
+from incidents import resources as rs
 from incidents import settle as st
 from incidents.authz import Action, authorize
 from incidents.canonical import GENESIS_HASH
@@ -36,7 +39,7 @@ Handler = Callable[[IncidentState, Any], list[EventDraft]]
 HANDLERS: dict[type[Any], Handler] = {
     lc.ChangeLevel: lc.decide_level,
     lc.ChangeStatus: lc.decide_status,
-    lc.CloseIncident: lc.decide_close,
+    lc.CloseIncident: rp.decide_close,  # the final report first, then the status table
     lc.ReopenIncident: lc.decide_reopen,
     lc.UpdateHeadcount: lc.decide_headcount,
     lc.AddNote: lc.decide_note,
@@ -46,7 +49,11 @@ HANDLERS: dict[type[Any], Handler] = {
     **ex.HANDLERS,
     **fu.HANDLERS,
     **nt.HANDLERS,
+    **rs.HANDLERS,
 }
+
+# Handlers that also need who acts and when (a signature, a deadline, "myself").
+CONTEXT_HANDLERS: dict[type[Any], rc.ContextHandler] = {**rc.HANDLERS, **rp.HANDLERS}
 
 APPLIERS: dict[str, lc.Applier] = {
     **lc.APPLIERS,
@@ -55,6 +62,9 @@ APPLIERS: dict[str, lc.Applier] = {
     **ex.APPLIERS,
     **fu.APPLIERS,
     **nt.APPLIERS,
+    **rs.APPLIERS,
+    **rp.APPLIERS,
+    **rc.APPLIERS,
 }
 
 # settle() adds a level's items after the level rule fires: a few rounds suffice.
@@ -72,7 +82,12 @@ def allowed_when_closed(command: Command) -> bool:
 
 
 def decide(
-    state: IncidentState | None, command: Command, actor: Actor, *, plan: Plan | None = None
+    state: IncidentState | None,
+    command: Command,
+    actor: Actor,
+    *,
+    plan: Plan | None = None,
+    now: datetime | None = None,
 ) -> list[EventDraft]:
     """Check the rules for this command on this state; the events it produces, or a refusal."""
     authorize(actor.role, command.action)
@@ -84,6 +99,9 @@ def decide(
         raise NotFound("no such incident")
     if state.status is Status.CLOSED and not allowed_when_closed(command):
         raise IncidentClosed("the incident is closed: only a reopen is accepted")
+    rc.guard(state, command, actor)  # a conflict of interest refuses every command
+    if type(command) in CONTEXT_HANDLERS:
+        return CONTEXT_HANDLERS[type(command)](state, command, actor, now or state.updated_at)
     return HANDLERS[type(command)](state, command)
 
 
@@ -121,7 +139,7 @@ def process(
     plan: Plan | None = None,
 ) -> Processed:
     """Decide, then settle what the plan says follows; every event chained and folded."""
-    drafts = decide(state, command, actor, plan=plan)
+    drafts = decide(state, command, actor, plan=plan, now=now)
     events: list[Event] = []
     for _ in range(MAX_SETTLE_ROUNDS):
         new = seal(

@@ -3,6 +3,7 @@
 DomainError
  ├── InvalidCommand        bad input: a field is missing, too long, out of range
  ├── NotAuthorized         the actor's role may not do this
+ │    └── Recused          the actor has a direct interest in this incident (回避)
  ├── NotFound              no such incident
  ├── IllegalTransition     the state machine refuses (status, checklist item, ...)
  │    └── IncidentClosed   a closed incident accepts only reopen
@@ -32,6 +33,10 @@ class InvalidCommand(DomainError):
 
 class NotAuthorized(DomainError):
     code = "not_authorized"
+
+
+class Recused(NotAuthorized):
+    code = "recused"
 
 
 class NotFound(DomainError):

@@ -119,4 +119,5 @@ def no_plan(default_level: Level = Level.GENERAL) -> Plan:
         (),
         15 * 60,
         60 * 60,
+        final_on_close=False,  # no playbook: no final report is asked for
     )

@@ -97,6 +97,59 @@ class FollowupItem:
 
 
 @dataclass(frozen=True, slots=True)
+class DispatchState:
+    """One resource sent to this incident (incidents/resources.py has its state machine)."""
+
+    id: str
+    resource: str
+    unit: str
+    status: str
+    requested_at: datetime
+    requested_by: str
+    at: datetime  # when it reached its current status
+    by: str  # who moved it there
+    eta_at: datetime | None = None
+    note: str = ""
+    times: dict[str, datetime] = field(default_factory=dict)  # status -> when first reached
+
+    @property
+    def active(self) -> bool:
+        return self.status != "released"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportState:
+    """A situation report filed (首报, 续报, 终报): when, by whom, and whether it was late."""
+
+    number: int
+    kind: str  # first, followup or final
+    filed_at: datetime
+    by: str
+    due_at: datetime | None = None
+    late: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueReport:
+    """A report deadline that passed unfiled (recorded once per deadline, kept for good)."""
+
+    key: str  # "first" or "followup:<n>"
+    kind: str
+    due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Recusal:
+    """A user with a direct interest in the incident (回避): may neither act nor be assigned."""
+
+    user_id: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentState:
     id: UUID
     type: IncidentType
@@ -122,6 +175,10 @@ class IncidentState:
     level_reached: dict[Level, datetime] = field(default_factory=dict)
     status_reached: dict[Status, datetime] = field(default_factory=dict)
     followups: tuple[FollowupItem, ...] = ()
+    dispatches: tuple[DispatchState, ...] = ()
+    reports: tuple[ReportState, ...] = ()
+    reports_overdue: tuple[OverdueReport, ...] = ()
+    recused: tuple[Recusal, ...] = ()
 
     @property
     def is_open(self) -> bool:

@@ -36,10 +36,15 @@ from server.broker import Broker, InProcessBroker, RedisBroker
 from server.commands_http import command_routes
 from server.database import open_database
 from server.errors import domain_error_handler
+from server.export.routes import export_routes
+from server.followup_pages import followup_routes
 from server.hub import Hub
 from server.i18n import Catalogue
 from server.live import live_routes
 from server.logs import RequestLogMiddleware
+from server.notify import service as notify_service
+from server.notify.outbox import OutboxProjector
+from server.notify.routes import notify_routes
 from server.pages import page_routes
 from server.render import Renderer
 from server.settings import Settings
@@ -79,28 +84,26 @@ async def every(seconds: float, work: Callable[[], Awaitable[object]], name: str
 
 
 def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[asyncio.Task[None]]:
-    since = [clock.now()]
+    """The hub's notice loop, its healing reads, and the session check of open sockets."""
+    since = clock.now()
 
-    async def heal() -> None:
+    async def heal() -> None:  # overlapping windows: a commit near the edge is not missed
+        nonlocal since
         now = clock.now()
-        await hub.heal(await app.state.store.heads(since[0] - timedelta(seconds=HEAL_EVERY)))
-        since[0] = now
+        await hub.heal(await app.state.store.heads(since - timedelta(seconds=HEAL_EVERY)))
+        since = now
 
     sessions: SessionStore = app.state.sessions
 
-    async def active(ids: set[str]) -> set[str]:  # an open console counts as use
-        return await sessions.active_session_ids(ids, touch=True)
+    async def ended() -> int:  # an open console counts as use of its session
+        return await hub.close_ended_sessions(
+            lambda ids: sessions.active_session_ids(ids, touch=True)
+        )
 
     return [
         asyncio.create_task(hub.run(broker)),
         asyncio.create_task(every(HEAL_EVERY, heal, "heal")),
-        asyncio.create_task(
-            every(
-                SESSION_CHECK_EVERY,
-                lambda: hub.close_ended_sessions(sessions.active_session_ids),
-                "sessions",
-            )
-        ),
+        asyncio.create_task(every(SESSION_CHECK_EVERY, ended, "sessions")),
     ]
 
 
@@ -115,7 +118,12 @@ def create_app(
         async with open_database(settings) as db:
             s = app.state
             s.settings, s.pool, s.clock, s.library = settings, db.pool, clock, library
-            s.store = EventStore(db.pool, clock, plans=plans_from(library))
+            s.store = EventStore(
+                db.pool,
+                clock,
+                plans=plans_from(library),
+                projectors=[OutboxProjector(library.units)],
+            )
             s.users, s.sessions = UserStore(db.pool, clock), SessionStore(db.pool, clock)
             s.login_limiter = LoginLimiter(db.pool, clock)
             s.catalogue = Catalogue.load()
@@ -126,9 +134,11 @@ def create_app(
                 RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
             )
             s.broker, s.hub = broker, Hub(s.store, s.renderer, clock)
+            s.notifier = notify_service.for_app(settings, s, clock)
             if seed_demo:
                 await demo.seed_all(s.store, db.pool)
             tasks = background(app, s.hub, broker, clock)
+            tasks += s.notifier.start() if settings.notify.workers else []
             log.info("ready", broker=type(broker).__name__)
             try:
                 yield
@@ -138,6 +148,7 @@ def create_app(
                 await asyncio.gather(*tasks, return_exceptions=True)
                 with contextlib.suppress(Exception):
                     await broker.close()
+                await s.notifier.close()
 
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
@@ -145,8 +156,11 @@ def create_app(
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
         *auth_routes(),
         *page_routes(),
+        *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
+        *followup_routes(),
         *command_routes(),
         *live_routes(),
+        *notify_routes(),
     ]
     return Starlette(
         routes=routes,

@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 from uuid import UUID
@@ -22,6 +24,7 @@ from server import demo
 from server.app import create_app, plans_from
 from server.auth.cli import users_add, users_disable, users_list
 from server.database import open_database
+from server.export.cli import export_command, verify_file
 from server.logs import configure_logging
 from server.settings import Settings
 from server.verify import verify_all
@@ -44,9 +47,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     ver = sub.add_parser("verify", help="recompute every hash chain")
     ver.add_argument("--incident", type=UUID, help="only this incident")
+    ver.add_argument("file", nargs="?", type=Path, help="a JSON export, verified offline")
+    _add_export_command(sub)
+    worker = sub.add_parser("notify-worker", help="send notifications and fire escalations")
+    worker.add_argument("--lease", type=float, default=60.0, help="seconds a claimed row is held")
+    worker.add_argument("--batch", type=int, default=20, help="rows sent at once")
     _add_playbook_commands(sub)
     _add_user_commands(sub)
     return parser
+
+
+def _add_export_command(sub: Any) -> None:
+    exp = sub.add_parser("export", help="export an incident (the export is on its timeline)")
+    exp.add_argument("incident", type=UUID)
+    exp.add_argument("--format", choices=["json", "csv", "md", "pdf"], default="json")
+    exp.add_argument("-o", "--output", type=Path, help="the file to write")
+    exp.add_argument("--lang", choices=["zh-CN", "en"], default="zh-CN")
+    how = exp.add_mutually_exclusive_group()
+    how.add_argument("--redact", dest="full", action="store_false", help="the default")
+    how.add_argument("--full", dest="full", action="store_true", help="with personal details")
 
 
 def _add_user_commands(sub: Any) -> None:
@@ -56,7 +75,7 @@ def _add_user_commands(sub: Any) -> None:
     add = users.add_parser("add", help="add a user (the password is asked for, or read from stdin)")
     add.add_argument("id")
     add.add_argument("--name", required=True, help="the name shown in the console")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--role", required=True, choices=[r.value for r in Role if r.assignable])
     add.add_argument("--language", choices=["zh-CN", "en"], default="zh-CN")
     users.add_parser("list", help="list users")
     disable = users.add_parser("disable", help="disable a user and end their sessions")
@@ -179,6 +198,12 @@ def playbooks_command(args: argparse.Namespace) -> int:
     return int(commands.show_command(args.type, args.lang, sys.stdout))
 
 
+async def notify_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from server.notify.worker import run_worker  # imports the app: only this command needs it
+
+    return await run_worker(settings, lease_seconds=args.lease, batch=args.batch)
+
+
 def run(coro: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(coro)
 
@@ -186,6 +211,9 @@ def run(coro: Coroutine[Any, Any, int]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
+    if args.command == "demo" and not os.environ.get("WATCHFLOOR_NOTIFY_MODE"):
+        # The demo's units are example addresses: its messages go to the log.
+        settings = replace(settings, notify=replace(settings.notify, mode="log"))
     configure_logging(production=settings.production, level=settings.log_level)
     handlers: dict[str, Callable[[], int]] = {
         "serve": lambda: serve(settings, args.host, args.port),
@@ -196,9 +224,24 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "incidents": lambda: run(list_incidents(settings, args.format, args.all)),
         "migrate": lambda: run(migrate_only(settings)),
-        "verify": lambda: run(verify(settings, args.incident)),
+        "verify": lambda: (
+            verify_file(args.file, sys.stdout)
+            if args.file
+            else run(verify(settings, args.incident))
+        ),
+        "export": lambda: run(
+            export_command(
+                settings,
+                args.incident,
+                args.format,
+                args.output,
+                full=args.full,
+                language=args.lang,
+            )
+        ),
         "playbooks": lambda: playbooks_command(args),
         "users": lambda: run(users_command(settings, args)),
+        "notify-worker": lambda: run(notify_worker(settings, args)),
     }
     return handlers[args.command]()
 

@@ -37,6 +37,10 @@ ENVIRONMENT = {
     "WATCHFLOOR_SMTP_TLS": ("auto", "auto (STARTTLS when offered), none, starttls or tls"),
     "WATCHFLOOR_SMS_URL": ("", "SMS gateway: POST JSON {to, text, key}; empty: SMS fail"),
     "WATCHFLOOR_SMS_SECRET": ("", "HMAC secret signing requests to the SMS gateway"),
+    "WATCHFLOOR_REPORT_CHAIN": (
+        "petition_bureau,party_government_duty",
+        "the units (units.yaml ids, comma-separated) situation reports go up to",
+    ),
 }
 
 
@@ -53,6 +57,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     notify: NotifySettings = field(default_factory=NotifySettings)
     ws_deflate: bool = False
+    report_chain: tuple[str, ...] = ("petition_bureau", "party_government_duty")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,4 +78,11 @@ class Settings:
                 o.strip() for o in env.get("WATCHFLOOR_ORIGINS", "").split(",") if o.strip()
             ),
             notify=NotifySettings.from_env(env),
+            report_chain=tuple(
+                u.strip()
+                for u in env.get(
+                    "WATCHFLOOR_REPORT_CHAIN", "petition_bureau,party_government_duty"
+                ).split(",")
+                if u.strip()
+            ),
         )

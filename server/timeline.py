@@ -29,6 +29,15 @@ def _status(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
     return {"from": t(f"status.{p['from']}"), "to": t(f"status.{p['to']}"), "reason": reason}
 
 
+def _followup(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> str:
+    item = state.plan_item(p["item"])
+    return item.text.get(t.language) if item else str(p["item"])
+
+
+def _due(t: Translator, p: Mapping[str, Any]) -> str:
+    return t.time(parse_time(p["due_at"])) if p.get("due_at") else "—"
+
+
 Params = Callable[[IncidentState, Translator, Mapping[str, Any]], Mapping[str, Any]]
 
 PARAMS: dict[str, Params] = {
@@ -44,6 +53,13 @@ PARAMS: dict[str, Params] = {
     "item_skipped": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
     "item_blocked": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
     "timer_set": lambda s, t, p: {"timer": p["timer"], "time": t.time(parse_time(p["due_at"]))},
+    "exported": lambda s, t, p: {
+        "format": p["format"],
+        "redacted": "" if not p.get("redacted") else (", redacted" if t.is_en else "，脱敏"),
+    },
+    "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _due(t, p)},
+    "followup_done": lambda s, t, p: {**p, "item": _followup(s, t, p)},
+    "reply_extended": lambda s, t, p: {**p, "due": _due(t, p)},
 }
 
 

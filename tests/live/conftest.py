@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -76,11 +77,14 @@ def seq_of(message: str) -> tuple[str, int, int] | None:
 
 
 @pytest.fixture
-async def live(database_url: str, free_port: int) -> AsyncIterator[Live]:
+async def live(database_url: str, free_port: int, tmp_path: Path) -> AsyncIterator[Live]:
     env = {
         "DATABASE_URL": database_url,
+        "WATCHFLOOR_DATA": str(tmp_path / "data"),  # its secret key, never the user's own
         "WATCHFLOOR_LOG_LEVEL": "warning",
         "WATCHFLOOR_ENV": os.environ.get("WATCHFLOOR_ENV", "development"),
+        # Delivery events would interleave with what these tests count (tests/notify has its own).
+        "WATCHFLOOR_NOTIFY_WORKERS": "off",
     }
     app = create_app(Settings.from_env(env))
     config = uvicorn.Config(

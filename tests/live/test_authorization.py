@@ -29,22 +29,38 @@ REQUESTS: dict[Action, tuple[list[str], str, dict[str, Any]]] = {
     Action.REOPEN: (["contained", "close"], "reopen", {"reason": "再次到访"}),
     Action.ASSIGN_COMMANDER: ([], "commander", {"user_id": "commander1"}),
     Action.WORK_CHECKLIST: ([], "items/report_to_head/tick", {}),
+    Action.RECORD_PHONE_ACK: ([], "notifications/tell_police/acknowledge", {"by": "王警官"}),
+    Action.RESEND_NOTIFICATION: ([], "notifications/tell_police/resend", {}),
+    Action.EXPORT: ([], "export", {"format": "json"}),
+    Action.EXPORT_FULL: (["contained", "close"], "export", {"format": "md", "full": "1"}),
+    Action.WORK_FOLLOWUP: (
+        ["contained", "close"],
+        "followup/register_matter/complete",
+        {"evidence": "登记编号 031"},
+    ),
+    Action.EXTEND_REPLY: (["contained", "close"], "extend-reply", {"days": 10, "reason": "会商"}),
 }
+# An export answers with the file itself (200), not with a created record (201).
+ALLOWED_STATUS: dict[Action, int] = {Action.EXPORT: 200, Action.EXPORT_FULL: 200}
+# What only the workers and acknowledgement links do: no route takes it from a login.
+SYSTEM_ONLY = frozenset(a for a, roles in PERMISSIONS.items() if roles == {Role.SYSTEM})
 
 
-_clients: dict[tuple[int, str], httpx.AsyncClient] = {}
-
-
-async def signed_in(live: Live, login: str) -> httpx.AsyncClient:
+class Clients:
     """One sign-in per user for the whole matrix (argon2 is slow on purpose)."""
-    if (id(live), login) not in _clients:
-        _clients[(id(live), login)] = await live.client(login)
-    return _clients[(id(live), login)]
+
+    def __init__(self, live: Live) -> None:
+        self.live, self.by_login = live, dict[str, httpx.AsyncClient]()
+
+    async def get(self, login: str) -> httpx.AsyncClient:
+        if login not in self.by_login:
+            self.by_login[login] = await self.live.client(login)
+        return self.by_login[login]
 
 
-async def prepared(live: Live, steps: list[str]) -> str:
+async def prepared(clients: Clients, steps: list[str]) -> str:
     """A fresh medical incident, moved by the commander to where the action applies."""
-    lead = await signed_in(live, "commander1")
+    lead = await clients.get("commander1")
     opened = await lead.post(
         "/incidents",
         json={"type": "medical", "location": "大厅", "headcount": 1, "summary": "测试"},
@@ -62,14 +78,14 @@ async def prepared(live: Live, steps: list[str]) -> str:
     return incident
 
 
-async def attempt(live: Live, role: Role, action: Action) -> int:
-    client = await signed_in(live, LOGIN[role])
+async def attempt(clients: Clients, role: Role, action: Action) -> int:
+    client = await clients.get(LOGIN[role])
     headers = {"Idempotency-Key": uuid.uuid4().hex}
     if action is Action.OPEN:
         body = {"type": "violence", "location": "门口", "headcount": 2, "summary": "争吵"}
         return (await client.post("/incidents", json=body, headers=headers)).status_code
     steps, path, body = REQUESTS[action]
-    incident = await prepared(live, steps)
+    incident = await prepared(clients, steps)
     return (
         await client.post(f"/incidents/{incident}/{path}", json=body, headers=headers)
     ).status_code
@@ -77,11 +93,19 @@ async def attempt(live: Live, role: Role, action: Action) -> int:
 
 async def test_every_role_and_action_is_allowed_or_refused_as_the_table_says(live: Live) -> None:
     """Each role may do exactly what PERMISSIONS lists; anything else is 403."""
-    wrong = []
-    for role in Role:
-        for action in Action:
-            status = await attempt(live, role, action)
-            expected = 201 if role in PERMISSIONS[action] else 403
+    wrong, clients = [], Clients(live)
+    for role in (r for r in Role if r.assignable):
+        for action in (a for a in Action if a not in SYSTEM_ONLY):
+            status = await attempt(clients, role, action)
+            allowed = ALLOWED_STATUS.get(action, 201)
+            expected = allowed if role in PERMISSIONS[action] else 403
             if status != expected:
                 wrong.append(f"{role.value} {action.value}: {status}, expected {expected}")
     assert wrong == []
+
+
+def test_the_system_role_is_nobody_s_login_and_only_the_workers_act_as_it() -> None:
+    """No person's role may record deliveries or acknowledge for a unit; the system may not open."""
+    assert not Role.SYSTEM.assignable
+    assert all(Role.SYSTEM not in roles for a, roles in PERMISSIONS.items() if a not in SYSTEM_ONLY)
+    assert {Action.RECORD_DELIVERY, Action.ACKNOWLEDGE_NOTIFICATION} == SYSTEM_ONLY

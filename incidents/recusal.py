@@ -1,0 +1,81 @@
+"""Conflict of interest (回避): staff with a direct interest in the incident step aside.
+
+A commander or an admin may declare it for anyone; anyone may declare it for themself.
+From then on the user may not act on the incident nor be made its commander; every
+attempt is refused with the reason. A declaration is never withdrawn: it is on the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, ClassVar
+
+from incidents import validate
+from incidents.authz import Action
+from incidents.errors import InvalidCommand, NotAuthorized, Recused
+from incidents.events import Event, EventDraft
+from incidents.kinds import Role
+from incidents.lifecycle import AssignCommander
+from incidents.state import Actor, IncidentState, Recusal
+
+MAX_REASON, MAX_USER = 500, 64
+MAY_DECLARE_FOR_OTHERS = frozenset({Role.COMMANDER, Role.ADMIN})
+
+
+@dataclass(frozen=True, slots=True)
+class DeclareConflict:
+    """`user_id` has a direct interest in this incident; empty: the one declaring it."""
+
+    action: ClassVar[Action] = Action.DECLARE_CONFLICT
+    reason: str
+    user_id: str = ""
+
+
+def recusal_of(state: IncidentState, user_id: str) -> Recusal | None:
+    return next((r for r in state.recused if r.user_id == user_id), None)
+
+
+def guard(state: IncidentState, command: object, actor: Actor) -> None:
+    """Refuse a recused actor, and making a recused user the commander."""
+    if found := recusal_of(state, actor.user_id):
+        raise Recused(
+            f"{actor.user_id} has a direct interest in this incident: {found.reason}",
+            user=actor.user_id,
+            reason=found.reason,
+        )
+    if isinstance(command, AssignCommander) and (found := recusal_of(state, command.user_id)):
+        raise Recused(
+            f"{command.user_id} has a direct interest in this incident: {found.reason}",
+            field="user_id",
+            user=command.user_id,
+            reason=found.reason,
+        )
+
+
+def decide_declare(
+    state: IncidentState, cmd: DeclareConflict, actor: Actor, now: datetime
+) -> list[EventDraft]:
+    reason = validate.text(cmd.reason, "reason", max_len=MAX_REASON)
+    user = validate.text(cmd.user_id, "user_id", max_len=MAX_USER, required=False)
+    user = user or actor.user_id
+    if user != actor.user_id and actor.role not in MAY_DECLARE_FOR_OTHERS:
+        raise NotAuthorized(
+            "only a commander or an admin may declare another user's conflict of interest",
+            field="user_id",
+        )
+    if recusal_of(state, user):
+        raise InvalidCommand(f"{user} already steps aside from this incident", field="user_id")
+    return [EventDraft("conflict_declared", {"user_id": user, "reason": reason})]
+
+
+def apply_declared(s: IncidentState, e: Event) -> IncidentState:
+    found = Recusal(e.payload["user_id"], e.payload["reason"], e.recorded_by, e.occurred_at)
+    return replace(s, recused=(*s.recused, found))
+
+
+ContextHandler = Callable[[IncidentState, Any, Actor, datetime], list[EventDraft]]
+
+HANDLERS: dict[type[Any], ContextHandler] = {DeclareConflict: decide_declare}
+APPLIERS = {"conflict_declared": apply_declared}

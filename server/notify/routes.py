@@ -1,0 +1,207 @@
+"""Acknowledgements over HTTP: the unit's link page (no login: the signed token is the
+right), the API for systems, and the console's "acknowledged by phone" and "re-send".
+
+    GET  /ack/{token}    a small phone page: Acknowledge, with an optional ETA and note
+    POST /ack/{token}    acknowledge (a same-origin form; no session, so no CSRF token)
+    POST /api/ack        JSON {token, eta_minutes?, note?, by?}
+    POST /incidents/{id}/notifications/{notification}/acknowledge   (duty officer, commander)
+    POST /incidents/{id}/notifications/{notification}/resend
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from incidents.errors import DomainError, IllegalTransition, InvalidCommand, NotFound
+from incidents.kinds import Role
+from incidents.notifications import (
+    AcknowledgeNotification,
+    RecordPhoneAcknowledgement,
+    ResendNotification,
+)
+from incidents.state import Actor, IncidentState, NotificationState
+from incidents.store import EventStore
+from server.auth.protect import require_csrf, require_session
+from server.broker import Broker, Notice
+from server.command_input import Fields, integer, text
+from server.commands_http import MAX_BODY, incident_id, read_fields, run
+from server.errors import status_of
+from server.i18n import normalize
+from server.notify.service import Notifier
+from server.notify.tokens import AckClaim, TokenRefused, verify
+from server.render import Renderer
+
+log = structlog.get_logger(__name__)
+
+TOKEN_STATUS = {"malformed": 400, "forged": 403, "purpose": 403, "expired": 410}
+
+
+class AckRefused(Exception):
+    def __init__(self, status: int, code: str, language: str = "zh-CN") -> None:
+        super().__init__(code)
+        self.status, self.code, self.language = status, code, language
+
+
+@dataclass(frozen=True, slots=True)
+class AckContext:
+    claim: AckClaim
+    state: IncidentState
+    notification: NotificationState
+    unit: str
+    contact: str
+    language: str
+
+
+async def _context(request: Request, token: str) -> AckContext:
+    notifier: Notifier = request.app.state.notifier
+    try:
+        claim = verify(notifier.secret, token, request.app.state.clock.now())
+    except TokenRefused as refused:
+        log.warning("ack_token_refused", reason=refused.reason)
+        raise AckRefused(TOKEN_STATUS[refused.reason], f"token_{refused.reason}") from None
+    row = await request.app.state.pool.fetchrow(
+        "SELECT unit, contact_name, language FROM notification_outbox "
+        "WHERE id = $1 AND incident_id = $2 AND notification = $3",
+        claim.delivery,
+        claim.incident_id,
+        claim.notification,
+    )
+    store: EventStore = request.app.state.store
+    state = await store.state(claim.incident_id) if row else None
+    found = state and next((n for n in state.notifications if n.id == claim.notification), None)
+    if row is None or state is None or not found:
+        raise AckRefused(404, "token_unknown")
+    language = normalize(row["language"])
+    if found.acknowledged:
+        raise AckRefused(409, "already_acknowledged", language)
+    return AckContext(claim, state, found, row["unit"], row["contact_name"], language)
+
+
+def _eta(fields: Fields) -> int | None:
+    return integer(fields, "eta_minutes") if fields.get("eta_minutes") not in (None, "") else None
+
+
+async def _acknowledge(request: Request, ctx: AckContext, via: str, fields: Fields) -> None:
+    by = text(fields, "by") if via == "api" and fields.get("by") else ctx.contact or ctx.unit
+    command = AcknowledgeNotification(
+        ctx.claim.notification, via, by, _eta(fields), text(fields, "note")
+    )
+    actor = Actor(f"unit:{ctx.unit}", Role.SYSTEM)
+    store: EventStore = request.app.state.store
+    try:
+        outcome = await store.execute(ctx.claim.incident_id, command, actor, uuid.uuid4().hex)
+    except IllegalTransition:  # acknowledged a moment ago through another link
+        raise AckRefused(409, "already_acknowledged", ctx.language) from None
+    broker: Broker = request.app.state.broker
+    seqs = [e.seq for e in outcome.events]
+    await broker.publish(Notice(outcome.incident_id, seqs[0], seqs[-1]))
+    log.info(
+        "notification_acknowledged",
+        incident_id=str(ctx.claim.incident_id),
+        notification=ctx.claim.notification,
+        via=via,
+    )
+
+
+def _page(request: Request, language: str, status: int = 200, **ctx: Any) -> Response:
+    renderer: Renderer = request.app.state.renderer
+    html = renderer.page("ack.html", language, **ctx)
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return HTMLResponse(html, status, headers=headers)
+
+
+def _unit_name(request: Request, unit_id: str, language: str) -> str:
+    unit = request.app.state.notifier.units.get(unit_id)
+    return unit.name.get("en" if language == "en" else "zh") if unit else unit_id
+
+
+async def ack_page(request: Request) -> Response:
+    token = request.path_params["token"]
+    try:
+        ctx = await _context(request, token)
+    except AckRefused as refused:
+        return _page(request, refused.language, refused.status, refused=refused.code)
+    unit = _unit_name(request, ctx.unit, ctx.language)
+    return _page(request, ctx.language, s=ctx.state, unit=unit, token=token, refused=None)
+
+
+async def ack_submit(request: Request) -> Response:
+    token = request.path_params["token"]
+    try:
+        ctx = await _context(request, token)
+        fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        await _acknowledge(request, ctx, "link", fields)
+    except AckRefused as refused:
+        return _page(request, refused.language, refused.status, refused=refused.code)
+    except DomainError as exc:
+        return _page(request, ctx.language, status_of(exc), refused=exc.code)
+    unit = _unit_name(request, ctx.unit, ctx.language)
+    return _page(request, ctx.language, s=ctx.state, unit=unit, done=True, refused=None)
+
+
+async def _json_fields(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise InvalidCommand("the request body is too large")
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        raise InvalidCommand("the body is not valid JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+        raise InvalidCommand("send a JSON object with the token", field="token")
+    return data
+
+
+async def api_ack(request: Request) -> Response:
+    fields = await _json_fields(request)
+    try:
+        ctx = await _context(request, fields["token"])
+        await _acknowledge(request, ctx, "api", fields)
+    except AckRefused as refused:
+        return JSONResponse({"error": refused.code}, refused.status)
+    body = {"incident_id": str(ctx.claim.incident_id), "notification": ctx.claim.notification}
+    return JSONResponse({**body, "acknowledged": True}, 201)
+
+
+def _notification(request: Request) -> str:
+    value = str(request.path_params["notification"])
+    if not value or len(value) > 100:
+        raise NotFound("no such notification")
+    return value
+
+
+async def phone_ack(request: Request) -> Response:
+    require_session(request)
+    await require_csrf(request)
+    fields = await read_fields(request)
+    command = RecordPhoneAcknowledgement(
+        _notification(request), text(fields, "by") or text(fields, "reason"), text(fields, "note")
+    )
+    return await run(request, incident_id(request), command, fields)
+
+
+async def resend(request: Request) -> Response:
+    require_session(request)
+    await require_csrf(request)
+    fields = await read_fields(request)
+    command = ResendNotification(_notification(request), text(fields, "reason"))
+    return await run(request, incident_id(request), command, fields)
+
+
+def notify_routes() -> list[Route]:
+    base = "/incidents/{incident_id}/notifications/{notification}"
+    return [
+        Route("/ack/{token}", ack_page, methods=["GET"]),
+        Route("/ack/{token}", ack_submit, methods=["POST"]),
+        Route("/api/ack", api_ack, methods=["POST"]),
+        Route(f"{base}/acknowledge", phone_ack, methods=["POST"]),
+        Route(f"{base}/resend", resend, methods=["POST"]),
+    ]

@@ -1,0 +1,87 @@
+"""Acknowledgement tokens: signed, expiring, single-purpose; the link a unit clicks.
+
+    token = base64url(claims JSON) "." base64url(HMAC-SHA256(secret, "wf-ack-v1." + claims part))
+
+The claims name the incident, the notification and the outbox row (who was sent it),
+the purpose "ack" and the expiry. A token is good once: the acknowledgement event is the
+record, and a notification already acknowledged refuses the next one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+PURPOSE = "ack"
+TTL = timedelta(hours=24)
+_CONTEXT = b"wf-ack-v1."
+
+
+class TokenRefused(Exception):
+    """reason: malformed, forged, purpose or expired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class AckClaim:
+    incident_id: UUID
+    notification: str
+    delivery: int  # the outbox row: which contact it was sent to
+    expires_at: datetime
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(secret: bytes, body: str) -> str:
+    return _b64(hmac.new(secret, _CONTEXT + body.encode(), hashlib.sha256).digest())
+
+
+def issue(secret: bytes, claim: AckClaim) -> str:
+    claims = {
+        "p": PURPOSE,
+        "i": str(claim.incident_id),
+        "n": claim.notification,
+        "d": claim.delivery,
+        "x": int(claim.expires_at.timestamp()),
+    }
+    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    return f"{body}.{_sign(secret, body)}"
+
+
+def verify(secret: bytes, token: str, now: datetime) -> AckClaim:
+    """The claim of a genuine, unexpired ack token; TokenRefused otherwise."""
+    body, dot, signature = token.partition(".")
+    if not dot or not body or not signature or len(token) > 1000:
+        raise TokenRefused("malformed")
+    if not hmac.compare_digest(signature.encode(), _sign(secret, body).encode()):
+        raise TokenRefused("forged")
+    try:
+        claims = json.loads(_unb64(body))
+        if not isinstance(claims, dict) or claims.get("p") != PURPOSE:
+            raise TokenRefused("purpose")
+        claim = AckClaim(
+            UUID(claims["i"]),
+            str(claims["n"]),
+            int(claims["d"]),
+            datetime.fromtimestamp(int(claims["x"]), UTC),
+        )
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise TokenRefused("malformed") from None
+    if now >= claim.expires_at:
+        raise TokenRefused("expired")
+    return claim

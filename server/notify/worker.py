@@ -1,0 +1,54 @@
+"""`watchfloor notify-worker`: the dispatcher and timer worker as a process of their own.
+
+Every server process runs them too (unless WATCHFLOOR_NOTIFY_WORKERS=off); a separate
+worker adds capacity, or sends while the web nodes are being restarted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import structlog
+
+from incidents.clock import SystemClock
+from incidents.store import EventStore
+from playbooks.loader import default_dirs, load_library
+from server.app import plans_from
+from server.broker import Broker, InProcessBroker, RedisBroker
+from server.database import open_database
+from server.notify.outbox import OutboxProjector
+from server.notify.service import Wiring, build_notifier
+from server.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+async def run_worker(settings: Settings, *, lease_seconds: float, batch: int) -> int:
+    clock = SystemClock()
+    library = load_library(default_dirs())
+    broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
+    async with open_database(settings) as db:
+        projector = OutboxProjector(library.units)
+        store = EventStore(db.pool, clock, plans=plans_from(library), projectors=[projector])
+        wiring = Wiring(
+            db.pool,
+            store,
+            library.units,
+            clock,
+            broker.publish,
+            settings.timezone,
+            settings.data_dir,
+        )
+        notifier = build_notifier(
+            settings.notify, wiring, lease=timedelta(seconds=lease_seconds), batch=batch
+        )
+        log.info("notify_worker_ready", batch=batch, lease_seconds=lease_seconds)
+        try:
+            await asyncio.gather(*notifier.start())
+        finally:
+            await notifier.close()
+            with contextlib.suppress(Exception):
+                await broker.close()
+    return 0
