@@ -32,12 +32,14 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-# Browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts for pages and PDFs.
+# Browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts for pages and
+# PDFs; Pango for WeasyPrint's PDF exports.
 CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM)"; exit 1; }
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk \
+		libpango-1.0-0 libpangoft2-1.0-0
 
 test: $(VENV)/.installed-dev | $(CHROMIUM)
 	$(BIN)/ruff check .

@@ -1,0 +1,102 @@
+"""Running an export: record it as an event, read the chain up to it, render the format.
+
+The `exported` event is appended first (through EventStore.execute, so a retried key
+exports again without a second event), then the events up to and including it are read:
+the export carries the record of itself, and its head hash is that event's hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from uuid import UUID
+
+from incidents.domain import Command
+from incidents.exports import ExportIncident, ExportIncidentFull
+from incidents.plan import Bilingual
+from incidents.state import Actor
+from incidents.store import EventStore
+from playbooks.catalog import Library
+from server.export import as_csv, as_json, as_markdown
+from server.export.model import build_report
+from server.export.view import ExportView, view_of
+from server.i18n import Translator
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    data: bytes
+    filename: str
+    media_type: str
+    events: int
+    head_hash: str
+
+
+def unit_names(library: Library | None) -> dict[str, Bilingual]:
+    if library is None:
+        return {}
+    return {uid: Bilingual(u.name.zh, u.name.en) for uid, u in library.units.items()}
+
+
+def command_for(fmt: str, *, full: bool) -> Command:
+    return ExportIncidentFull(fmt) if full else ExportIncident(fmt)
+
+
+def render(
+    fmt: str,
+    view: ExportView,
+    t: Translator,
+    units: Mapping[str, Bilingual],
+    *,
+    exported_by: str,
+) -> bytes:
+    """The export's bytes in one format, from its view of the events."""
+    if fmt == "json":
+        head = view.events[-1]
+        doc = as_json.export_document(view, exported_at=head.occurred_at, exported_by=exported_by)
+        return as_json.to_bytes(doc)
+    report = build_report(view)
+    if fmt == "csv":
+        return as_csv.render_csv(report, t, view.fields).encode("utf-8")
+    if fmt == "md":
+        return as_markdown.render_markdown(report, t, units).encode("utf-8")
+    from server.export import as_pdf  # WeasyPrint loads only for PDFs
+
+    return as_pdf.render_pdf(report, t, units)
+
+
+async def export_incident(
+    store: EventStore,
+    incident_id: UUID,
+    actor: Actor,
+    fmt: str,
+    *,
+    full: bool,
+    key: str,
+    t: Translator,
+    units: Mapping[str, Bilingual],
+    progress: Progress | None = None,
+) -> Exported:
+    """Record the export, then render it; refused (NotAuthorized…) before anything is read."""
+    note = progress or (lambda stage, done, total: None)
+    outcome = await store.execute(incident_id, command_for(fmt, full=full), actor, key)
+    head = max(e.seq for e in outcome.events)
+    note("read", 0, head)
+    events = [e for e in await store.events(incident_id) if e.seq <= head]
+    note("read", len(events), head)
+    view = view_of(events, redact=not full)
+    note("render", 0, len(events))
+    data = render(fmt, view, t, units, exported_by=actor.user_id)
+    note("render", len(events), len(events))
+    kind = "redacted" if not full else "full"
+    name = f"incident-{incident_id}-{kind}.{fmt}"
+    return Exported(data, name, MEDIA[fmt], len(events), events[-1].hash)

@@ -1,0 +1,97 @@
+"""What the Markdown and PDF reports share: the template environment and its helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+import web
+from incidents.followup import is_overdue
+from incidents.plan import Bilingual
+from server.export.chart import Milestone, timeline_svg
+from server.export.model import Report
+from server.i18n import Translator
+from server.timeline import describe
+
+TEMPLATES = Path(web.__file__).parent / "templates" / "export"
+
+
+def environment() -> jinja2.Environment:
+    """HTML escaped, Markdown not (its tables escape `|` with the `cell` filter)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"], default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = cell
+    return env
+
+
+def cell(value: object) -> str:
+    """A Markdown table cell: one line, pipes escaped."""
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def when(t: Translator, at: datetime | None) -> str:
+    return at.astimezone(t.zone).strftime("%Y-%m-%d %H:%M:%S") if at else "—"
+
+
+def duration(t: Translator, span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    return t("export.duration", d=days, h=rest // 60, m=rest % 60)
+
+
+def milestones(report: Report, t: Translator) -> list[Milestone]:
+    found = []
+    for k in report.key_times:
+        if k.at is not None:
+            label = t(k.key, label=k.label.get(t.language))
+            found.append(Milestone(k.at, label, k.late))
+    return found
+
+
+def chart(report: Report, t: Translator) -> str:
+    start = report.state.opened_at
+    return timeline_svg(
+        start,
+        report.ended_at,
+        milestones(report, t),
+        report.progress,
+        time_label=lambda at: at.astimezone(t.zone).strftime("%H:%M"),
+        title=t("export.chart.title"),
+        progress_label=t("export.chart.progress"),
+    )
+
+
+def context(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> dict[str, Any]:
+    lang = t.language
+    return {
+        "r": report,
+        "s": report.state,
+        "t": t,
+        "lang": lang,
+        "when": lambda at: when(t, at),
+        "bi": lambda b: b.get(lang) if b else "",
+        "unit": lambda u: units[u].get(lang) if u in units else u,
+        "describe": lambda e: describe(e, report.state, t),
+        "duration": duration(t, report.duration),
+        "overdue": lambda f: is_overdue(f, report.as_of),
+        "followup_text": lambda f: followup_text(report, f.id, f.rule, t),
+        "chart": Markup(chart(report, t)),
+    }
+
+
+def followup_text(report: Report, item_id: str, rule: str, t: Translator) -> str:
+    plan_item = report.state.plan_item(item_id)
+    if plan_item is not None:
+        return plan_item.text.get(t.language)
+    return t(f"followup.rule.{rule}")

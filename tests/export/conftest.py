@@ -1,0 +1,3 @@
+"""The live server fixture, for the page tests of this folder."""
+
+from tests.live.conftest import live  # noqa: F401  (a fixture)
