@@ -33,7 +33,17 @@ class ReportKind(StrEnum):
 
 
 # What a report must hold (信息报告内容, DOMAIN.md), in the plans' order.
-FIELDS = ("time", "place", "scale", "people", "cause", "demands", "actions_taken", "impact", "other")
+FIELDS = (
+    "time",
+    "place",
+    "scale",
+    "people",
+    "cause",
+    "demands",
+    "actions_taken",
+    "impact",
+    "other",
+)
 REQUIRED = frozenset({"time", "place", "scale", "cause"})
 
 

@@ -38,6 +38,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     ON_SCENE: frozenset({RELEASED}),
     RELEASED: frozenset(),
 }
+# the same, in the order a resource goes through them (for buttons)
+NEXT: dict[str, list[str]] = {k: [s for s in STATUSES if s in v] for k, v in TRANSITIONS.items()}
 ON_THE_WAY = frozenset({REQUESTED, DISPATCHED, EN_ROUTE})
 MAX_NOTE, MAX_ETA = 500, 24 * 60
 OFFICE = "office"
@@ -63,7 +65,9 @@ REGISTRY: dict[str, ResourceKind] = dict(
         _kind("interpreter", "翻译（含手语）", "Interpreter", OFFICE),
         _kind("counsellor", "心理疏导员", "Counsellor", "civil_affairs_bureau"),
         _kind("transport_vehicle", "公务车辆", "Transport vehicle", OFFICE),
-        _kind("department_rep", "责任部门代表", "Department representative", "responsible_department"),
+        _kind(
+            "department_rep", "责任部门代表", "Department representative", "responsible_department"
+        ),
         _kind("fire_engine", "消防车", "Fire engine", "fire_rescue"),
     ]
 )
@@ -186,19 +190,23 @@ def _moved(d: DispatchState, e: Event) -> DispatchState:
     eta = _eta_at(e, d) if to in ON_THE_WAY else None
     times = {**d.times, to: d.times.get(to, e.occurred_at)}
     note = e.payload.get("note") or d.note
-    return replace(d, status=to, at=e.occurred_at, by=e.recorded_by, eta_at=eta, times=times, note=note)
+    return replace(
+        d, status=to, at=e.occurred_at, by=e.recorded_by, eta_at=eta, times=times, note=note
+    )
 
 
 def _eta_set(d: DispatchState, e: Event) -> DispatchState:
     return replace(d, eta_at=_eta_at(e, d))
 
 
-def _on_dispatch(change: Callable[[DispatchState, Event], DispatchState]) -> Callable[
-    [IncidentState, Event], IncidentState
-]:
+def _on_dispatch(
+    change: Callable[[DispatchState, Event], DispatchState],
+) -> Callable[[IncidentState, Event], IncidentState]:
     def apply(s: IncidentState, e: Event) -> IncidentState:
         did = e.payload["dispatch"]
-        return replace(s, dispatches=tuple(change(d, e) if d.id == did else d for d in s.dispatches))
+        return replace(
+            s, dispatches=tuple(change(d, e) if d.id == did else d for d in s.dispatches)
+        )
 
     return apply
 

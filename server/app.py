@@ -47,12 +47,15 @@ from server.notify.outbox import OutboxProjector
 from server.notify.routes import notify_routes
 from server.pages import page_routes
 from server.render import Renderer
+from server.reports_worker import flag_overdue_reports
+from server.resource_pages import resource_routes
 from server.settings import Settings
 
 log = structlog.get_logger(__name__)
 WEB = Path(web.__file__).parent
 HEAL_EVERY = 5.0  # seconds between a node's catch-up reads of PostgreSQL
 SESSION_CHECK_EVERY = 2.0  # seconds: a logout closes that user's sockets within this
+REPORT_CHECK_EVERY = 5.0  # seconds between looks for report deadlines that passed unfiled
 
 
 async def healthz(request: Request) -> Response:
@@ -83,6 +86,10 @@ async def every(seconds: float, work: Callable[[], Awaitable[object]], name: str
             log.exception("periodic_failed", task=name)
 
 
+async def overdue(app: Starlette, broker: Broker) -> int:
+    return await flag_overdue_reports(app.state.store, broker, app.state.clock)
+
+
 def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[asyncio.Task[None]]:
     """The hub's notice loop, its healing reads, and the session check of open sockets."""
     since = clock.now()
@@ -104,6 +111,7 @@ def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[a
         asyncio.create_task(hub.run(broker)),
         asyncio.create_task(every(HEAL_EVERY, heal, "heal")),
         asyncio.create_task(every(SESSION_CHECK_EVERY, ended, "sessions")),
+        asyncio.create_task(every(REPORT_CHECK_EVERY, lambda: overdue(app, broker), "reports")),
     ]
 
 
@@ -156,6 +164,7 @@ def create_app(
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
         *auth_routes(),
         *page_routes(),
+        *resource_routes(),
         *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
         *followup_routes(),
         *command_routes(),

@@ -21,6 +21,10 @@ from incidents.lifecycle import (
     ReportInjury,
     UpdateHeadcount,
 )
+from incidents.recusal import DeclareConflict
+from incidents.reports import FIELDS as REPORT_FIELDS
+from incidents.reports import FileReport, ReportKind
+from incidents.resources import MoveResource, RequestResource, SetResourceEta
 
 Fields = Mapping[str, Any]
 E = TypeVar("E", bound=StrEnum)
@@ -50,6 +54,26 @@ def integer(fields: Fields, name: str) -> int:
         raise InvalidCommand(f"{name} must be a whole number", field=name) from None
 
 
+def optional_integer(fields: Fields, name: str) -> int | None:
+    return None if fields.get(name) in (None, "") else integer(fields, name)
+
+
+def names(fields: Fields, name: str) -> tuple[str, ...]:
+    """A list of ids: a JSON list, or text separated by commas."""
+    value = fields.get(name) or []
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise InvalidCommand(f"{name} must be a list of ids", field=name)
+    return tuple(i.strip() for i in items if i.strip())
+
+
+def file_report(f: Fields) -> FileReport:
+    nested = f.get("fields")
+    given: Fields = nested if isinstance(nested, dict) else f
+    body = {name: text(given, name) for name in REPORT_FIELDS}
+    return FileReport(choice(ReportKind, f, "kind"), body, names(f, "to"))
+
+
 def open_incident(f: Fields) -> OpenIncident:
     level = choice(Level, f, "level") if f.get("level") else None
     return OpenIncident(
@@ -73,6 +97,15 @@ INCIDENT_COMMANDS: dict[str, Callable[[Fields], Command]] = {
     "headcount": lambda f: UpdateHeadcount(integer(f, "headcount"), text(f, "reason")),
     "notes": lambda f: AddNote(text(f, "text")),
     "injury": lambda f: ReportInjury(text(f, "text")),
+    "resources": lambda f: RequestResource(
+        text(f, "resource"), text(f, "note"), optional_integer(f, "eta_minutes")
+    ),
+    "resource-move": lambda f: MoveResource(
+        text(f, "dispatch"), text(f, "to"), optional_integer(f, "eta_minutes"), text(f, "note")
+    ),
+    "resource-eta": lambda f: SetResourceEta(text(f, "dispatch"), integer(f, "eta_minutes")),
+    "reports": file_report,
+    "conflict": lambda f: DeclareConflict(text(f, "reason"), text(f, "user_id")),
 }
 
 ITEM_COMMANDS: dict[str, Callable[[str, Fields], Command]] = {

@@ -18,6 +18,7 @@ from incidents.lifecycle import (
     OpenIncident,
     UpdateHeadcount,
 )
+from incidents.reports import FileReport, ReportKind
 from incidents.state import Actor
 from incidents.store import EventStore
 from server.auth.cli import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
@@ -25,6 +26,7 @@ from server.auth.cli import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
 DUTY = Actor("duty1", Role.DUTY_OFFICER)
 STAFF = Actor("staff1", Role.ONSITE_STAFF)
 LEAD = Actor("commander1", Role.COMMANDER)
+SIT_IN = {"time": "上午", "place": "正门入口", "scale": "3 人", "cause": "静坐，阻塞通道"}
 
 Script = tuple[OpenIncident, Sequence[tuple[Actor, Command]]]
 
@@ -71,6 +73,8 @@ SCRIPTS: list[Script] = [
         [
             (LEAD, ChangeStatus(Status.RESPONDING, "安保到场维持秩序")),
             (LEAD, ChangeStatus(Status.CONTAINED, "来访人已同意进入接待室")),
+            (DUTY, FileReport(ReportKind.FIRST, SIT_IN)),
+            (DUTY, FileReport(ReportKind.FINAL, {**SIT_IN, "impact": "已平息"})),
             (LEAD, CloseIncident("已登记诉求，依法转办")),
         ],
     ),

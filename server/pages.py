@@ -18,6 +18,7 @@ from server.auth.protect import require_session
 from server.auth.sessions import Session
 from server.hub import TIMELINE_LIMIT
 from server.render import Renderer, board_row
+from server.reports_view import report_form
 
 
 def _page(request: Request, session: Session, name: str, ws_view: str, **ctx: Any) -> Response:
@@ -82,6 +83,7 @@ async def incident(request: Request) -> Response:
         events=events,
         can_note=is_allowed(session.user.role, Action.ADD_NOTE),
         **after_incident(session),
+        **report_form(state, session.user.role, request.app.state.settings.report_chain),
     )
 
 

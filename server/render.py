@@ -17,8 +17,11 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 import web
+from incidents import resources as rs
+from incidents.authz import Action, is_allowed
 from incidents.events import Event
 from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
+from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER, item_due_at
 from incidents.state import IncidentState
 from server.i18n import Catalogue, Translator, normalize
@@ -38,6 +41,8 @@ class Row:
     unacked: int
     first_report_due: datetime | None
     next_due: datetime | None
+    report_due: Due | None = None
+    report_late: bool = False
 
 
 def open_dues(state: IncidentState) -> list[datetime]:
@@ -56,6 +61,7 @@ def board_row(state: IncidentState, now: datetime) -> Row:
     pending = open_dues(state)
     first = next((t.due_at for t in state.timers if t.id == FIRST_REPORT_TIMER), None)
     unacked = sum(n.status != "acknowledged" for n in state.notifications)
+    report = next_due(state)
     return Row(
         state,
         resolved,
@@ -64,6 +70,8 @@ def board_row(state: IncidentState, now: datetime) -> Row:
         unacked,
         first,
         pending[0] if pending else None,
+        report,
+        report is not None and report.at < now,
     )
 
 
@@ -87,6 +95,11 @@ class Renderer:
             "describe": describe,
             "item_due_at": item_due_at,
             "iso": lambda d: d.isoformat() if d else "",
+            "next_due": next_due,
+            "resource_label": rs.label,
+            "resource_registry": rs.REGISTRY,
+            "resource_moves": rs.NEXT,
+            "may": lambda role, action: is_allowed(role, Action(action)),
         }
 
     def translator(self, language: str) -> Translator:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from incidents import resources as rs
 from incidents.canonical import parse_time
 from incidents.events import Event
 from incidents.state import IncidentState
@@ -38,6 +39,19 @@ def _due(t: Translator, p: Mapping[str, Any]) -> str:
     return t.time(parse_time(p["due_at"])) if p.get("due_at") else "—"
 
 
+def _resource(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    eta = p.get("eta_minutes")
+    return {
+        "resource": rs.label(state, p["resource"], t.language),
+        "eta": "" if eta is None else t("resource.timeline_eta", n=eta),
+    }
+
+
+def _report(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    late = t("report.timeline_late", time=_due(t, p)) if p.get("late") else ""
+    return {"kind": t(f"report.kind.{p['kind']}"), "number": p["number"], "late": late}
+
+
 Params = Callable[[IncidentState, Translator, Mapping[str, Any]], Mapping[str, Any]]
 
 PARAMS: dict[str, Params] = {
@@ -60,6 +74,12 @@ PARAMS: dict[str, Params] = {
     "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _due(t, p)},
     "followup_done": lambda s, t, p: {**p, "item": _followup(s, t, p)},
     "reply_extended": lambda s, t, p: {**p, "due": _due(t, p)},
+    **dict.fromkeys(
+        [f"resource_{to}" for to in rs.STATUSES] + ["resource_eta_set"],
+        lambda s, t, p: _resource(s, t, p),
+    ),
+    "report_filed": lambda s, t, p: _report(t, p),
+    "report_overdue": lambda s, t, p: {"kind": t(f"report.kind.{p['kind']}"), "due": _due(t, p)},
 }
 
 

@@ -19,13 +19,14 @@ LOGIN = {
     Role.VIEWER: "viewer1",
 }
 
+REPORT = {"time": "09:00", "place": "大厅", "scale": "1 人", "cause": "测试"}
 # action -> (status the incident needs first, path under /incidents/{id}, body)
 REQUESTS: dict[Action, tuple[list[str], str, dict[str, Any]]] = {
     Action.ADD_NOTE: ([], "notes", {"text": "记录"}),
     Action.UPDATE_HEADCOUNT: ([], "headcount", {"headcount": 2}),
     Action.CHANGE_LEVEL: ([], "level", {"to": "major", "reason": "升级"}),
     Action.CHANGE_STATUS: ([], "status", {"to": "responding"}),
-    Action.CLOSE: (["contained"], "close", {"reason": "处置完毕"}),
+    Action.CLOSE: (["contained", "reports"], "close", {"reason": "处置完毕"}),
     Action.REOPEN: (["contained", "close"], "reopen", {"reason": "再次到访"}),
     Action.ASSIGN_COMMANDER: ([], "commander", {"user_id": "commander1"}),
     Action.WORK_CHECKLIST: ([], "items/report_to_head/tick", {}),
@@ -39,6 +40,24 @@ REQUESTS: dict[Action, tuple[list[str], str, dict[str, Any]]] = {
         {"evidence": "登记编号 031"},
     ),
     Action.EXTEND_REPLY: (["contained", "close"], "extend-reply", {"days": 10, "reason": "会商"}),
+    Action.DISPATCH_RESOURCE: ([], "resources", {"resource": "ambulance"}),
+    Action.MOVE_RESOURCE: (
+        ["resource"],
+        "resource-move",
+        {"dispatch": "ambulance-1", "to": "en_route", "eta_minutes": 5},
+    ),
+    Action.FILE_REPORT: ([], "reports", {"kind": "first", **REPORT}),
+    Action.DECLARE_CONFLICT: ([], "conflict", {"reason": "与来访人系亲属"}),  # for themself
+}
+# Steps of `prepared` besides statuses: what a step needs first (closing needs a final report).
+PREPARE: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "reports": [("reports", {"kind": "first", **REPORT}), ("reports", {"kind": "final", **REPORT})],
+    "close": [
+        ("reports", {"kind": "first", **REPORT}),
+        ("reports", {"kind": "final", **REPORT}),
+        ("close", {}),
+    ],
+    "resource": [("resources", {"resource": "ambulance"})],
 }
 # An export answers with the file itself (200), not with a created record (201).
 ALLOWED_STATUS: dict[Action, int] = {Action.EXPORT: 200, Action.EXPORT_FULL: 200}
@@ -68,13 +87,13 @@ async def prepared(clients: Clients, steps: list[str]) -> str:
     )
     incident = str(opened.json()["incident_id"])
     for step in steps:
-        path, body = ("close", {}) if step == "close" else ("status", {"to": step})
-        reply = await lead.post(
-            f"/incidents/{incident}/{path}",
-            json=body,
-            headers={"Idempotency-Key": uuid.uuid4().hex},
-        )
-        assert reply.status_code == 201, reply.text
+        for path, body in PREPARE.get(step, [("status", {"to": step})]):
+            reply = await lead.post(
+                f"/incidents/{incident}/{path}",
+                json=body,
+                headers={"Idempotency-Key": uuid.uuid4().hex},
+            )
+            assert reply.status_code == 201, reply.text
     return incident
 
 

@@ -18,6 +18,7 @@ from incidents.notifications import (
     RecordPhoneAcknowledgement,
     ResendNotification,
 )
+from incidents.reports import FileReport, ReportKind
 from incidents.state import Actor, IncidentState
 from playbooks.loader import default_dirs, load_library
 from server.app import plans_from
@@ -100,6 +101,9 @@ def test_people_cannot_act_as_the_system_and_staff_cannot_record_phone_acks() ->
 def test_a_closed_incident_still_takes_acknowledgements_but_does_not_escalate() -> None:
     """Late answers after closing are recorded; escalation and re-sending stop."""
     s = run(opened(), ChangeStatus(Status.RESPONDING), LEAD)
+    report = {"time": "09:00", "place": "大厅", "scale": "1 人", "cause": "晕倒"}
+    for kind in (ReportKind.FIRST, ReportKind.FINAL):  # closing needs the final report
+        s = run(s, FileReport(kind, report), DUTY)
     s = run(s, CloseIncident("处置完毕"), LEAD)
     s = run(s, record("delivered"))
     s = run(s, AcknowledgeNotification("tell_police", "link", "派出所"))

@@ -5,6 +5,7 @@
 
   var seen = {};          // incident id -> last seq applied
   var socket = null;      // the htmx ws extension's socket wrapper
+  var latest = null;      // the WebSocket made last: the only one whose closing matters
   var SESSION_ENDED = 4401, POLICY = 1008, RECONNECTED_BY_HTMX = [1006, 1011, 1012, 1013];
 
   function resync() {
@@ -32,6 +33,32 @@
       return m ? text.slice(m[0].length) + m[1] : text;
     }
   });
+
+  // A pushed row replaces the row of the same id; a row the board does not have yet (a new
+  // incident) has no target, so it is put in place here: newest opened first, as on the page.
+  document.addEventListener("htmx:oobErrorNoTarget", function (e) {
+    var row = e.detail.content, rows = document.getElementById("board-rows");
+    if (!rows || !row || row.tagName !== "TR" || !/^incident-/.test(row.id)) { return; }
+    var opened = function (tr) {
+      var cell = tr.querySelector("[data-since]");
+      return cell ? Date.parse(cell.dataset.since) : NaN;
+    };
+    var at = opened(row), before = null;
+    Array.prototype.some.call(rows.children, function (tr) {
+      if (opened(tr) < at) { before = tr; return true; }
+      return false;
+    });
+    rows.insertBefore(row, before);
+    htmx.process(row);
+  });
+
+  // reconnect() makes a new socket and closes the old one; that old socket's close must not
+  // start yet another reconnect (it did: a resync turned into a new socket every ~2 s, forever).
+  var makeSocket = htmx.createWebSocket || function (url) { return new WebSocket(url); };
+  htmx.createWebSocket = function (url) {
+    latest = makeSocket(url);
+    return latest;
+  };
 
   document.addEventListener("htmx:wsOpen", function (e) {
     socket = e.detail.socketWrapper;
@@ -67,14 +94,23 @@
   });
 
   document.addEventListener("htmx:wsClose", function (e) {
+    var closed = e.detail.event.target;
+    if (closed !== latest) { return; }  // replaced by a newer socket on purpose
     setConnected(false);
     var code = e.detail.event.code;
     if (code === SESSION_ENDED || code === POLICY) { window.location.href = "/login"; return; }
     // htmx reconnects by itself only on some codes; reconnect on the others too.
     if (RECONNECTED_BY_HTMX.indexOf(code) < 0) {
-      setTimeout(function () { e.detail.socketWrapper.reconnect(); }, 500 + Math.random() * 2000);
+      setTimeout(function () {
+        if (closed === latest) { e.detail.socketWrapper.reconnect(); }
+      }, 500 + Math.random() * 2000);
     }
   });
+
+  // The network went away: say so at once (over a dead link a socket can look open for
+  // minutes); when it is back, take a new socket and a fresh snapshot rather than trust the old.
+  window.addEventListener("offline", function () { setConnected(false); });
+  window.addEventListener("online", resync);
 
   function setConnected(on) {
     var el = document.getElementById("conn-state");
@@ -123,6 +159,11 @@
       var late = !isNaN(due) && due < now;
       el.classList.toggle("overdue", late);
       if (late && el.dataset.late) { el.textContent = el.dataset.late; }
+    });
+    document.querySelectorAll("[data-eta]").forEach(function (el) {  // a resource's ETA
+      var left = Math.ceil((Date.parse(el.dataset.eta) - now) / 60000);
+      if (isNaN(left)) { return; }
+      el.textContent = left > 0 ? "(" + left + " " + el.dataset.min + ")" : "(" + el.dataset.arrived + ")";
     });
     document.querySelectorAll("[data-next-due]").forEach(function (el) {
       var due = Date.parse(el.dataset.nextDue);

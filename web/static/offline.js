@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var DB = "watchfloor", STORE = "outbox", flushing = false;
+  var DB = "watchfloor", STORE = "outbox", flushing = false, again = false;
 
   function openDb() {
     return new Promise(function (resolve, reject) {
@@ -37,7 +37,17 @@
     });
   }
 
-  function put(record) { return tx("readwrite", function (s) { s.add(record); }); }
+  // A second tap on an item already waiting adds nothing (sent later, it would only be
+  // refused as already done); the check and the add are one transaction, so taps cannot race.
+  function enqueue(record) {
+    return tx("readwrite", function (s) {
+      var req = s.getAll();
+      req.onsuccess = function () {
+        var queued = req.result.some(function (r) { return r.url === record.url; });
+        if (!queued) { s.add(record); }
+      };
+    });
+  }
   function remove(seq) { return tx("readwrite", function (s) { s.delete(seq); }); }
 
   function csrf() {
@@ -73,8 +83,10 @@
 
   // Send what is queued, oldest first; stop at the first network failure and try later.
   function flush() {
-    if (flushing || !navigator.onLine) { return Promise.resolve(); }
+    if (!navigator.onLine) { return Promise.resolve(); }
+    if (flushing) { again = true; return Promise.resolve(); }  // a tick queued meanwhile
     flushing = true;
+    again = false;
     return all().then(function loop(records) {
       if (!records.length) { return; }
       var record = records[0];
@@ -86,7 +98,7 @@
         return remove(record.seq).then(function () { return loop(records.slice(1)); });
       });
     }).catch(function () { /* offline: kept for later */ })
-      .then(function () { flushing = false; return refresh(); });
+      .then(function () { flushing = false; return again ? flush() : refresh(); });
   }
 
   // Ticks go through the queue, so an offline tick and an online one behave the same.
@@ -97,7 +109,7 @@
     var record = { key: window.wfNewKey(), url: form.getAttribute("action"),
                    body: new URLSearchParams(new FormData(form)).toString(),
                    item: form.dataset.item, at: new Date().toISOString() };
-    put(record).then(refresh).then(flush);
+    enqueue(record).then(refresh).then(flush);
   });
 
   window.addEventListener("online", flush);

@@ -1,0 +1,48 @@
+"""GET /resources: every resource committed to an open incident, and where it stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from incidents.state import DispatchState, IncidentState
+from incidents.store import EventStore
+from server.auth.protect import require_session
+from server.render import Renderer
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    state: IncidentState
+    dispatch: DispatchState
+
+
+def commitments(states: list[IncidentState]) -> list[Commitment]:
+    """Active dispatches of open incidents, by resource, then by when they were asked for."""
+    found = [Commitment(s, d) for s in states for d in s.dispatches if d.active]
+    return sorted(found, key=lambda c: (c.dispatch.resource, c.dispatch.requested_at))
+
+
+async def resources_page(request: Request) -> Response:
+    session = require_session(request)
+    store: EventStore = request.app.state.store
+    renderer: Renderer = request.app.state.renderer
+    html = renderer.page(
+        "resources_page.html",
+        session.user.language,
+        user=session.user,
+        csrf=session.csrf_token,
+        role=session.user.role,
+        ws_url="/ws?view=board",
+        now=request.app.state.clock.now(),
+        rows=commitments(await store.incidents()),
+        units=request.app.state.library.units,
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def resource_routes() -> list[Route]:
+    return [Route("/resources", resources_page)]
