@@ -70,7 +70,7 @@ def wait_for(url: str, seconds: float) -> httpx.Response:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            return httpx.get(url, timeout=2)
+            return httpx.get(url, timeout=10)
         except httpx.TransportError:
             if time.monotonic() > deadline:
                 raise
@@ -99,7 +99,7 @@ def test_make_demo_serves_with_embedded_database(tmp_path: Path, free_port: int)
         base = f"http://127.0.0.1:{free_port}"
         assert wait_for(f"{base}/healthz", 90).status_code == 200
         assert wait_for(f"{base}/readyz", 10).status_code == 200
-        with httpx.Client(base_url=base, headers={"Origin": base}) as browser:
+        with httpx.Client(base_url=base, headers={"Origin": base}, timeout=30) as browser:
             signed_in = browser.post(
                 "/login", data={"username": "duty1", "password": "watchfloor-demo"}
             )
