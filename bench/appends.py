@@ -20,7 +20,7 @@ from incidents.lifecycle import AddNote, OpenIncident
 from incidents.state import Actor
 from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library
-from server.app import plans_from
+from server.app import incident_store
 
 STAFF = Actor("staff1", Role.ONSITE_STAFF)
 DUTY = Actor("duty1", Role.DUTY_OFFICER)
@@ -88,7 +88,8 @@ async def main() -> None:
     url = await fresh_database("wf_bench_appends")
     pool = await asyncpg.create_pool(url, min_size=4, max_size=40)
     try:
-        store = EventStore(pool, SystemClock(), plans=plans_from(load_library(default_dirs({}))))
+        # composed as the server does it: the playbooks' plans and the notification outbox
+        store = incident_store(pool, SystemClock(), load_library(default_dirs({})))
         opened = [
             await store.execute(
                 None, OpenIncident(IncidentType.MEDICAL, "大厅", 1, "bench"), DUTY, uuid.uuid4().hex

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -115,6 +116,13 @@ def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[a
     ]
 
 
+def incident_store(pool: asyncpg.Pool, clock: Clock, library: Library) -> EventStore:
+    """The store as every entry point composes it: the playbooks' plans, the outbox."""
+    return EventStore(
+        pool, clock, plans=plans_from(library), projectors=[OutboxProjector(library.units)]
+    )
+
+
 def create_app(
     settings: Settings, clock: Clock | None = None, *, seed_demo: bool = False
 ) -> Starlette:
@@ -126,12 +134,7 @@ def create_app(
         async with open_database(settings) as db:
             s = app.state
             s.settings, s.pool, s.clock, s.library = settings, db.pool, clock, library
-            s.store = EventStore(
-                db.pool,
-                clock,
-                plans=plans_from(library),
-                projectors=[OutboxProjector(library.units)],
-            )
+            s.store = incident_store(db.pool, clock, library)
             s.users, s.sessions = UserStore(db.pool, clock), SessionStore(db.pool, clock)
             s.login_limiter = LoginLimiter(db.pool, clock)
             s.catalogue = Catalogue.load()

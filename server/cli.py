@@ -21,7 +21,7 @@ from incidents.kinds import Role
 from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library
 from server import demo
-from server.app import create_app, plans_from
+from server.app import create_app, incident_store
 from server.auth.cli import users_add, users_disable, users_list
 from server.database import open_database
 from server.export.cli import export_command, verify_file
@@ -131,10 +131,8 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
 
 async def seed_only(settings: Settings) -> int:
     async with open_database(settings, max_size=2) as db:
-        ids = await demo.seed_all(
-            EventStore(db.pool, SystemClock(), plans=plans_from(load_library(default_dirs()))),
-            db.pool,
-        )
+        store = incident_store(db.pool, SystemClock(), load_library(default_dirs()))
+        ids = await demo.seed_all(store, db.pool)
     print(f"seeded {len(ids)} demo incidents")
     return 0
 
