@@ -30,6 +30,13 @@ class OpenIncident:
     reporter: str = ""
     level: Level | None = None
     injured: bool = False
+    commander: str = ""  # explicit, or the leader on duty (filled in by the server)
+    commander_source: str = ""  # "roster" when it is the leader on duty
+
+    def server_filled(self) -> tuple[str, ...]:
+        """Fields the server filled in, left out of the idempotency fingerprint: a retry
+        across a shift handover is the same request."""
+        return ("commander", "commander_source") if self.commander_source == "roster" else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +129,22 @@ def decide_open(cmd: OpenIncident, plan: Plan) -> list[EventDraft]:
         "injured": bool(cmd.injured),
         "plan": plan.to_payload(),
     }
-    return [EventDraft("opened", payload), *floor_raise(cmd.type, level, cmd.headcount)]
+    return [
+        EventDraft("opened", payload),
+        *floor_raise(cmd.type, level, cmd.headcount),
+        *initial_commander(cmd),
+    ]
+
+
+def initial_commander(cmd: OpenIncident) -> list[EventDraft]:
+    """The commander named at open: explicit, or the leader on duty (marked as such)."""
+    if not cmd.commander:
+        return []
+    user = validate.text(cmd.commander, "commander", max_len=MAX_TEXT)
+    payload: dict[str, object] = {"from": None, "to": user}
+    if cmd.commander_source:
+        payload["source"] = validate.text(cmd.commander_source, "commander_source", max_len=20)
+    return [EventDraft("commander_assigned", payload)]
 
 
 def decide_level(state: IncidentState, cmd: ChangeLevel) -> list[EventDraft]:

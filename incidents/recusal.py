@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from incidents import validate
 from incidents.authz import Action
+from incidents.duty import pick_commander
 from incidents.errors import InvalidCommand, NotAuthorized, Recused
 from incidents.events import Event, EventDraft
 from incidents.kinds import Role
@@ -31,6 +32,9 @@ class DeclareConflict:
     action: ClassVar[Action] = Action.DECLARE_CONFLICT
     reason: str
     user_id: str = ""
+    # The leaders on duty (filled in by the server from the roster): a recused commander
+    # steps down, and the first of them without a conflict takes over (none: no commander).
+    duty_leaders: tuple[str, ...] = ()
 
 
 def recusal_of(state: IncidentState, user_id: str) -> Recusal | None:
@@ -67,7 +71,17 @@ def decide_declare(
         )
     if recusal_of(state, user):
         raise InvalidCommand(f"{user} already steps aside from this incident", field="user_id")
-    return [EventDraft("conflict_declared", {"user_id": user, "reason": reason})]
+    declared = EventDraft("conflict_declared", {"user_id": user, "reason": reason})
+    return [declared, *step_down(state, user, cmd.duty_leaders)]
+
+
+def step_down(state: IncidentState, user: str, leaders: tuple[str, ...]) -> list[EventDraft]:
+    """A commander with a conflict of interest hands over to the next leader on duty."""
+    if user != state.commander:
+        return []
+    recused = {r.user_id for r in state.recused} | {user}
+    to = pick_commander(leaders, recused)
+    return [EventDraft("commander_assigned", {"from": user, "to": to, "source": "recusal"})]
 
 
 def apply_declared(s: IncidentState, e: Event) -> IncidentState:

@@ -45,9 +45,12 @@ class Projector(Protocol):
 
 
 def fingerprint(incident_id: UUID | None, command: Command, actor: Actor) -> str:
+    fields = msgspec.to_builtins(command)
+    for name in getattr(command, "server_filled", lambda: ())():  # not what the client asked
+        fields.pop(name, None)
     body = {
         "command": type(command).__name__,
-        "fields": msgspec.to_builtins(command),
+        "fields": fields,
         "incident_id": str(incident_id) if incident_id else None,
         "actor": actor.user_id,
     }

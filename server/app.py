@@ -36,6 +36,8 @@ from server.auth.users import UserStore
 from server.broker import Broker, InProcessBroker, RedisBroker
 from server.commands_http import command_routes
 from server.database import open_database
+from server.duty import setup as duty_setup
+from server.duty.pages import duty_routes
 from server.errors import domain_error_handler
 from server.export.routes import export_routes
 from server.followup_pages import followup_routes
@@ -113,6 +115,9 @@ def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[a
         asyncio.create_task(every(HEAL_EVERY, heal, "heal")),
         asyncio.create_task(every(SESSION_CHECK_EVERY, ended, "sessions")),
         asyncio.create_task(every(REPORT_CHECK_EVERY, lambda: overdue(app, broker), "reports")),
+        asyncio.create_task(
+            every(duty_setup.ZERO_CHECK_EVERY, lambda: duty_setup.zero_check(app.state), "zero")
+        ),
     ]
 
 
@@ -137,6 +142,7 @@ def create_app(
             s.store = incident_store(db.pool, clock, library)
             s.users, s.sessions = UserStore(db.pool, clock), SessionStore(db.pool, clock)
             s.login_limiter = LoginLimiter(db.pool, clock)
+            duty_setup.install(s, settings, db.pool)
             s.catalogue = Catalogue.load()
             s.renderer = Renderer(s.catalogue, settings.timezone)
             s.templates = Jinja2Templates(directory=WEB / "templates")
@@ -147,7 +153,7 @@ def create_app(
             s.broker, s.hub = broker, Hub(s.store, s.renderer, clock)
             s.notifier = notify_service.for_app(settings, s, clock)
             if seed_demo:
-                await demo.seed_all(s.store, db.pool)
+                await demo.seed_all(s.store, db.pool, s.zero_rules)
             tasks = background(app, s.hub, broker, clock)
             tasks += s.notifier.start() if settings.notify.workers else []
             log.info("ready", broker=type(broker).__name__)
@@ -168,6 +174,7 @@ def create_app(
         *auth_routes(),
         *page_routes(),
         *resource_routes(),
+        *duty_routes(),
         *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
         *followup_routes(),
         *command_routes(),

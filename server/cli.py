@@ -24,6 +24,8 @@ from server import demo
 from server.app import create_app, incident_store
 from server.auth.cli import users_add, users_disable, users_list
 from server.database import open_database
+from server.duty.cli import add_roster_commands, roster_command
+from server.duty.setup import rules_from
 from server.export.cli import export_command, verify_file
 from server.logs import configure_logging
 from server.settings import Settings
@@ -54,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--batch", type=int, default=20, help="rows sent at once")
     _add_playbook_commands(sub)
     _add_user_commands(sub)
+    add_roster_commands(sub)
     return parser
 
 
@@ -131,8 +134,9 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
 
 async def seed_only(settings: Settings) -> int:
     async with open_database(settings, max_size=2) as db:
-        store = incident_store(db.pool, SystemClock(), load_library(default_dirs()))
-        ids = await demo.seed_all(store, db.pool)
+        library = load_library(default_dirs())
+        store = incident_store(db.pool, SystemClock(), library)
+        ids = await demo.seed_all(store, db.pool, rules_from(settings, library.units))
     print(f"seeded {len(ids)} demo incidents")
     return 0
 
@@ -240,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         "playbooks": lambda: playbooks_command(args),
         "users": lambda: run(users_command(settings, args)),
         "notify-worker": lambda: run(notify_worker(settings, args)),
+        "roster": lambda: run(roster_command(settings, args)),
     }
     return handlers[args.command]()
 

@@ -85,6 +85,7 @@ def open_incident(f: Fields) -> OpenIncident:
         text(f, "reporter"),
         level,
         injured=f.get("injured") in (True, "on", "true", "1"),
+        commander=text(f, "commander").strip(),
     )
 
 

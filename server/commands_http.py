@@ -21,6 +21,7 @@ from incidents.store import EventStore, Outcome
 from server.auth.protect import require_csrf, require_session
 from server.broker import Broker, Notice
 from server.command_input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
+from server.duty.commander import with_roster
 from server.errors import wants_json
 
 log = structlog.get_logger(__name__)
@@ -106,7 +107,9 @@ async def open_route(request: Request) -> Response:
     require_session(request)
     await require_csrf(request)
     fields = await read_fields(request)
-    return await run(request, None, open_incident(fields), fields)
+    return await run(
+        request, None, await with_roster(request.app.state, open_incident(fields)), fields
+    )
 
 
 async def incident_command(request: Request) -> Response:
@@ -116,7 +119,8 @@ async def incident_command(request: Request) -> Response:
     if name not in INCIDENT_COMMANDS:
         raise NotFound(f"no command {name!r}")
     fields = await read_fields(request)
-    return await run(request, incident_id(request), INCIDENT_COMMANDS[name](fields), fields)
+    command = await with_roster(request.app.state, INCIDENT_COMMANDS[name](fields))
+    return await run(request, incident_id(request), command, fields)
 
 
 async def item_command(request: Request) -> Response:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 
 from incidents.domain import Command
+from incidents.duty import ZeroReportRules
 from incidents.kinds import IncidentType, Level, Role, Status
 from incidents.lifecycle import (
     AddNote,
@@ -22,6 +24,8 @@ from incidents.reports import FileReport, ReportKind
 from incidents.state import Actor
 from incidents.store import EventStore
 from server.auth.cli import DEMO_PASSWORD, DEMO_USERS, ensure_demo_users
+from server.duty.demo import seed_duty
+from server.duty.store import DutyStore
 
 DUTY = Actor("duty1", Role.DUTY_OFFICER)
 STAFF = Actor("staff1", Role.ONSITE_STAFF)
@@ -107,9 +111,13 @@ async def seed(store: EventStore) -> list[UUID]:
     return opened
 
 
-async def seed_all(store: EventStore, pool: asyncpg.Pool) -> list[UUID]:
-    """The demo users, then the demo incidents."""
+async def seed_all(
+    store: EventStore, pool: asyncpg.Pool, rules: ZeroReportRules | None = None
+) -> list[UUID]:
+    """The demo users, the day's duty roster and zero reports, then the demo incidents."""
     await ensure_demo_users(pool)
+    if rules is not None:
+        await seed_duty(DutyStore(pool), rules, datetime.now(UTC))
     return await seed(store)
 
 

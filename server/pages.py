@@ -16,6 +16,7 @@ from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.auth.protect import require_session
 from server.auth.sessions import Session
+from server.duty.view import duty_panel
 from server.hub import TIMELINE_LIMIT
 from server.render import Renderer, board_row
 from server.reports_view import report_form
@@ -67,6 +68,7 @@ async def board(request: Request) -> Response:
         "board",
         rows=rows,
         can_open=is_allowed(session.user.role, Action.OPEN),
+        duty=await duty_panel(request.app.state),
     )
 
 

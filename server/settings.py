@@ -5,11 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 import platformdirs
 
+from incidents.duty import DEFAULT_HOUR, parse_hour
 from server.notify.settings import NotifySettings
+
+ZERO_REPORT_UNITS = (
+    "petition_bureau",
+    "liaison_team",
+    "human_resources_bureau",
+    "housing_bureau",
+    "civil_affairs_bureau",
+)
 
 # Every variable the console reads, its default, and what it does (the README lists these).
 ENVIRONMENT = {
@@ -41,6 +51,14 @@ ENVIRONMENT = {
         "petition_bureau,party_government_duty",
         "the units (units.yaml ids, comma-separated) situation reports go up to",
     ),
+    "WATCHFLOOR_ZERO_REPORT_HOUR": (
+        "15:00",
+        "the hour (office time) each day's zero report is due",
+    ),
+    "WATCHFLOOR_ZERO_REPORT_UNITS": (
+        ",".join(ZERO_REPORT_UNITS),
+        "the units (units.yaml ids, comma-separated) that file a zero report every day",
+    ),
 }
 
 
@@ -58,6 +76,8 @@ class Settings:
     notify: NotifySettings = field(default_factory=NotifySettings)
     ws_deflate: bool = False
     report_chain: tuple[str, ...] = ("petition_bureau", "party_government_duty")
+    zero_report_hour: time = DEFAULT_HOUR
+    zero_report_units: tuple[str, ...] = ZERO_REPORT_UNITS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,4 +105,12 @@ class Settings:
                 ).split(",")
                 if u.strip()
             ),
+            zero_report_hour=parse_hour(env.get("WATCHFLOOR_ZERO_REPORT_HOUR") or "15:00"),
+            zero_report_units=id_list(env.get("WATCHFLOOR_ZERO_REPORT_UNITS"), ZERO_REPORT_UNITS),
         )
+
+
+def id_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated ids; unset or empty: the default."""
+    ids = tuple(u.strip() for u in (value or "").split(",") if u.strip())
+    return ids or default

@@ -80,16 +80,29 @@ PARAMS: dict[str, Params] = {
     ),
     "report_filed": lambda s, t, p: _report(t, p),
     "report_overdue": lambda s, t, p: {"kind": t(f"report.kind.{p['kind']}"), "due": _due(t, p)},
+    "commander_assigned": lambda s, t, p: _commander(t, p),
 }
+
+
+def _commander(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    """Who commands now; marked when the roster chose them, 'nobody' when no one does."""
+    to = p["to"] or t("roster.nobody")
+    return {**p, "to": to + (t("roster.by_roster") if p.get("source") == "roster" else "")}
 
 
 def _as_is(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> Mapping[str, Any]:
     return p
 
 
+def _key(event: Event) -> str:
+    if event.kind == "commander_assigned" and event.payload.get("source") == "recusal":
+        return "roster.event.commander_stepped_down"
+    return f"event.{event.kind}"
+
+
 def describe(event: Event, state: IncidentState, t: Translator) -> str:
     """One readable sentence for a timeline entry."""
-    key = f"event.{event.kind}"
+    key = _key(event)
     if key not in t.catalogue.texts[t.language]:
         return t("event.unknown", who=event.recorded_by, kind=event.kind)
     build = PARAMS.get(event.kind, _as_is)

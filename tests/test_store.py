@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from dataclasses import replace
 
 import asyncpg
 import pytest
@@ -199,3 +200,17 @@ async def test_stored_projection_equals_replay(
     events = await store.events(opened.incident_id)
     assert verify_chain(events) is None
     assert fold(events) == await store.state(opened.incident_id)
+
+
+async def test_retry_across_a_shift_handover_replays(store: EventStore) -> None:
+    """The leader on duty changed between a request and its retry: the retry still replays."""
+    k = key()
+    first = await store.execute(
+        None, replace(open_cmd(), commander="commander1", commander_source="roster"), DUTY, k
+    )
+    again = await store.execute(
+        None, replace(open_cmd(), commander="commander2", commander_source="roster"), DUTY, k
+    )
+    assert again.replayed
+    assert again.incident_id == first.incident_id
+    assert again.state.commander == "commander1"

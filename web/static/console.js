@@ -98,7 +98,10 @@
     if (closed !== latest) { return; }  // replaced by a newer socket on purpose
     setConnected(false);
     var code = e.detail.event.code;
-    if (code === SESSION_ENDED || code === POLICY) { window.location.href = "/login"; return; }
+    if (code === SESSION_ENDED || code === POLICY) {  // sign in again, then back to this page
+      window.location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      return;
+    }
     // htmx reconnects by itself only on some codes; reconnect on the others too.
     if (RECONNECTED_BY_HTMX.indexOf(code) < 0) {
       setTimeout(function () {
