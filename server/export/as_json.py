@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -38,17 +39,44 @@ VERIFICATION = {
 }
 
 
+def _time_text(when: datetime) -> str:
+    """`format_time(when)`, in half the time or less for the UTC times the store gives."""
+    if when.tzinfo is UTC and when.year >= 1000:  # strftime pads no year below 1000
+        return when.isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
+    return format_time(when)
+
+
+@lru_cache(maxsize=64)
+def _id_text(incident_id: UUID) -> str:
+    return str(incident_id)
+
+
 def event_json(event: Event, redacted: Sequence[str] = ()) -> dict[str, Any]:
-    row = {**event.envelope(), "hash": event.hash}
+    """`event.envelope()` and the hash (and the fields redacted), in that order of keys.
+
+    Built here rather than by `envelope()`: the export writes 10,000 of these in a few
+    tens of milliseconds (tests/export/test_json_verify.py holds the two the same).
+    """
+    row = {
+        "incident_id": _id_text(event.incident_id),
+        "seq": event.seq,
+        "occurred_at": _time_text(event.occurred_at),
+        "recorded_by": event.recorded_by,
+        "kind": event.kind,
+        "payload": dict(event.payload),
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
     if redacted:
         row["redacted"] = list(redacted)
     return row
 
 
 def export_document(view: ExportView, *, exported_at: datetime, exported_by: str) -> dict[str, Any]:
-    events, plan = view.events, view.state.plan
+    opened = view.opened  # the id and the pinned plan: no need to fold every event
+    events, plan = view.events, opened.plan
     manifest = {
-        "incident_id": str(view.state.id),
+        "incident_id": str(opened.id),
         "events": len(events),
         "first_seq": events[0].seq if events else 0,
         "last_seq": events[-1].seq if events else 0,
@@ -63,7 +91,8 @@ def export_document(view: ExportView, *, exported_at: datetime, exported_by: str
         },
         "verification": VERIFICATION[view.redacted],
     }
-    rows = [event_json(e, view.fields.get(e.seq, ())) for e in events]
+    fields = view.fields
+    rows = [event_json(e, fields.get(e.seq, ())) for e in events]
     return {"format": FORMAT, "manifest": manifest, "events": rows}
 
 

@@ -19,7 +19,8 @@ the roles allowed to ask for it; everything else gets this redaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 MASK = "***"
 
@@ -48,18 +49,25 @@ SURNAMES = frozenset(
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
     "郝龚邵万钱严覃武戴莫孔向汤欧司诸上端皇令尉宇轩长慕"
 )
+_EN_MARKERS = "name|visitor|family|relative|contact|guardian"
 _EN_NAME = re.compile(
-    r"(?i:\b(?:name|visitor|family|relative|contact|guardian))\s*[:：]\s*"
+    rf"(?i:\b(?:{_EN_MARKERS}))\s*[:：]\s*"
     r"([A-Z][A-Za-z'\-]*(?:[ \t]+[A-Z][A-Za-z'\-]*){0,2})"
 )
 _MIN_NAME = 2
 
+# Quick tests that let a text skip the passes that cannot match in it. Each is implied by
+# every match of the patterns it guards, and a mask (***) never adds what a test looks for.
+_ADDRESS_CHARS = re.compile("[省区市县镇乡村号栋幢单室层楼]")  # every address pattern needs one
+_CAPITAL = re.compile("[A-Z]")  # an English name starts with one (case-sensitive, not its marker)
 
-def _prefixes(name: str, sep: str = "") -> set[str]:
+
+@lru_cache(maxsize=4096)
+def _prefixes(name: str, sep: str = "") -> frozenset[str]:
     """A name and its shorter beginnings: 王小明情 may be 王小明 followed by 情绪."""
     parts = name.split(sep) if sep else list(name)
     found = {sep.join(parts[:n]) for n in range(1, len(parts) + 1)}
-    return {p.strip() for p in found if len(p.strip()) >= _MIN_NAME}
+    return frozenset(p.strip() for p in found if len(p.strip()) >= _MIN_NAME)
 
 
 def names_in(text: str) -> set[str]:
@@ -68,8 +76,9 @@ def names_in(text: str) -> set[str]:
     for m in _HAN_NAME.finditer(text):
         if m[1] or m[2][0] in SURNAMES or m[0][m.start(2) - m.start(0) - 1] in "是为叫":
             found |= _prefixes(m[2])
-    for m in _EN_NAME.finditer(text):
-        found |= _prefixes(m[1], " ")
+    if (":" in text or "：" in text) and _CAPITAL.search(text):  # else _EN_NAME cannot match
+        for m in _EN_NAME.finditer(text):
+            found |= _prefixes(m[1], " ")
     return found
 
 
@@ -78,36 +87,77 @@ def _estate(m: re.Match[str]) -> str:
 
 
 def _digits(text: str) -> str:
-    kept: list[str] = []
+    """Runs of digits masked; dates (found first, in the whole text) kept, never part of a run."""
+    if "-" not in text:  # every date has a hyphen
+        return _DIGITS.sub(MASK, text)
+    parts: list[str] = []
+    start = 0
+    for m in _DATE.finditer(text):
+        parts += (_DIGITS.sub(MASK, text[start : m.start()]), m[0])
+        start = m.end()
+    parts.append(_DIGITS.sub(MASK, text[start:]))
+    return "".join(parts)
 
-    def keep_date(m: re.Match[str]) -> str:
-        kept.append(m[0])
-        return f"\x00{len(kept) - 1}\x00"
 
-    masked = _DIGITS.sub(MASK, _DATE.sub(keep_date, text))
-    return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m[1])], masked)
+def _masked(text: str) -> str:
+    """Numbers, e-mail addresses and postal addresses replaced (names are left to the caller)."""
+    out = _EMAIL.sub(MASK, text) if "@" in text else text
+    out = _digits(out)
+    if _ADDRESS_CHARS.search(out):
+        for pattern in _ADDRESSES:
+            out = pattern.sub(MASK, out)
+        if "小区" in out:
+            out = _ESTATE.sub(_estate, out)
+    return out
+
+
+def _longest_first(names: Iterable[str]) -> list[str]:
+    """Longer names first, so that 王小明 goes whole before 王小; ties in a fixed order."""
+    return sorted(names, key=lambda n: (-len(n), n))
+
+
+def _mask_names(text: str, ordered: Sequence[str]) -> str:
+    for name in ordered:
+        if name in text:
+            text = text.replace(name, MASK)
+    return text
 
 
 def redact_text(text: str, names: Iterable[str] = ()) -> str:
     """The text with personal details replaced by ***."""
     if not text:
         return text
-    out = _EMAIL.sub(MASK, text)
-    out = _digits(out)
-    for pattern in _ADDRESSES:
-        out = pattern.sub(MASK, out)
-    out = _ESTATE.sub(_estate, out)
+    out = _masked(text)
     known = names_in(text) | names_in(out) | set(names)
-    for name in sorted(known, key=len, reverse=True):
-        out = out.replace(name, MASK)
-    return out
+    return _mask_names(out, _longest_first(known))
 
 
 class Redactor:
-    """Redacts the texts of one export; a name introduced anywhere is removed everywhere."""
+    """Redacts the texts of one export; a name introduced anywhere is removed everywhere.
+
+    The same as `redact_text(text, names)` with every name the export's texts introduce;
+    the names each text introduces are found once, and a text seen before is not redone.
+    """
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self.names: frozenset[str] = frozenset(n for t in texts for n in names_in(t))
+        self._texts = set(texts)
+        # Names show up only once an address is masked, too ("北京市家属区联系人张三"):
+        # collect from both forms, so such a name is removed from every other text as well.
+        self.names: frozenset[str] = frozenset(
+            n for t in self._texts for form in {t, _masked(t)} for n in names_in(form)
+        )
+        self._ordered = _longest_first(self.names)
+        self._done: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
-        return redact_text(text, self.names)
+        done = self._done.get(text)
+        if done is None:
+            done = self._done[text] = self._redact(text) if text else text
+        return done
+
+    def _redact(self, text: str) -> str:
+        out = _masked(text)
+        extra = set() if text in self._texts else names_in(text) - self.names
+        if out != text:
+            extra |= names_in(out) - self.names
+        return _mask_names(out, _longest_first(self.names | extra) if extra else self._ordered)

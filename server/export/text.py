@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,13 @@ from server.timeline import describe
 TEMPLATES = Path(web.__file__).parent / "templates" / "export"
 
 
+@cache
 def environment() -> jinja2.Environment:
-    """HTML escaped, Markdown not (its tables escape `|` with the `cell` filter)."""
+    """HTML escaped, Markdown not (its tables escape `|` with the `cell` filter).
+
+    One per process: it keeps the compiled templates (compiling report.md took longer
+    than the rest of a small export), and reloads one whose file changed.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html"], default=False),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from server.export.as_json import (
     FORMAT,
     NotAnExport,
+    event_json,
     export_document,
     to_bytes,
     verify_bytes,
@@ -93,3 +97,29 @@ def test_the_full_export_holds_the_details_and_the_redacted_does_not() -> None:
     for detail in PLANTED.values():
         assert detail in full, detail
         assert detail not in redacted, detail
+
+
+def test_each_row_is_the_hashed_envelope_and_the_hash() -> None:
+    """A row is `envelope()` plus the hash, key for key in order, whatever the time zone."""
+    _, events = closed_medical()
+    shanghai = timezone(timedelta(hours=8))
+    times = [
+        datetime(2026, 3, 2, 9, 30, 5, 120, tzinfo=shanghai),  # converted to UTC
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),  # a year strftime does not pad
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=ZoneInfo("Asia/Shanghai")),
+    ]
+    for event in [*events, *(replace(events[4], occurred_at=at) for at in times)]:
+        expected = {**event.envelope(), "hash": event.hash}
+        assert list(event_json(event).items()) == list(expected.items())
+    assert list(event_json(events[4], ("text",)))[-1] == "redacted"
+
+
+def test_the_manifest_names_the_incident_and_the_plan_it_was_opened_with() -> None:
+    """The manifest's id and playbook are those of the state folded from every event."""
+    _, events = closed_medical()
+    view = view_of(events, redact=True)
+    manifest = json.loads(exported(redact=True))["manifest"]
+    plan = view.state.plan
+    assert plan is not None and manifest["incident_id"] == str(view.state.id)
+    playbook = {"id": plan.playbook_id, "version": plan.version, "hash": plan.hash}
+    assert manifest["playbook"] == playbook

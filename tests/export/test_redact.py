@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,3 +81,48 @@ def test_planted_names_never_survive(before: str, mark: tuple[str, str], after: 
 def test_redaction_never_crashes(text: str) -> None:
     """Any text at all is redacted without an error."""
     assert isinstance(redact_text(text), str)
+
+
+def test_a_name_that_masking_reveals_is_removed() -> None:
+    """A marker that an address swallowed in the text introduces its name once masked."""
+    # In the text, 家属 takes 区联系人 as a would-be name and hides 联系人张三; the address
+    # 北京市家属区 is masked first, and then 联系人 introduces 张三.
+    assert redact_text("北京市家属区联系人张三") == "***联系人***"
+    assert Redactor(["北京市家属区联系人张三"])("北京市家属区联系人张三") == "***联系人***"
+
+
+def test_nul_and_digits_in_a_text_are_not_mistaken_for_a_kept_date() -> None:
+    """A NUL around digits is plain text: dates are kept, numbers masked, nothing raised.
+
+    (Dates were once kept by swapping them for NUL-numbered placeholders, which such a
+    text broke; the stored events cannot hold a NUL, but the redactor takes any text.)
+    """
+    out = redact_text("\x001\x00 2026-01-31 13812345678 \x000\x00")
+    assert out == "\x001\x00 2026-01-31 *** \x000\x00"
+
+
+def test_overlapping_names_of_one_length_redact_the_same_in_every_process() -> None:
+    """Names of equal length are removed in a fixed order, not in a set's hash order."""
+    script = (
+        "from server.export.redact import Redactor;"
+        "r = Redactor(['来访人王小明', '联系人：小明情', '家属：明情绪']);"
+        "print(r('王小明情绪'), r('小明情绪'))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(4)
+    }
+    assert len(outs) == 1, outs
+
+
+def test_a_name_seen_only_after_an_address_is_masked_is_removed_everywhere() -> None:
+    """A name that follows an address in one note is gone from every other note too."""
+    redactor = Redactor(["北京市家属区联系人张三", "张三已到场"])
+    assert "张三" not in redactor("北京市家属区联系人张三")
+    assert "张三" not in redactor("张三已到场")

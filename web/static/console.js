@@ -10,7 +10,8 @@
 
   function resync() {
     // A gap, a duplicate stream or a lost connection: reconnect; the server sends a snapshot.
-    if (socket) { socket.reconnect(); }
+    // A socket still connecting brings its own snapshot (and a second one would be orphaned).
+    if (socket && !(latest && latest.readyState === WebSocket.CONNECTING)) { socket.reconnect(); }
   }
 
   function readMeta(message) {

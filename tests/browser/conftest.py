@@ -1,0 +1,153 @@
+"""Real Chromium against the live app (tests/live/conftest.py): one browser for the session,
+one browser context per signed-in person, every context closed at the end of its test."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from server.auth.cli import DEMO_PASSWORD
+from tests.live.conftest import Live, live  # noqa: F401  (the fixture, for this folder too)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts"
+expect.set_options(timeout=10_000)  # a loaded CI machine; the one timing promise sets its own
+DESK: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        chromium = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+WATCH_SOCKET = """
+document.addEventListener("htmx:wsClose", function (e) {
+  console.log("socket closed " + e.detail.event.code);
+});
+"""
+
+
+class Consoles:
+    """Signed-in browser pages on the live app; each in its own context (its own cookies)."""
+
+    def __init__(self, browser: Browser, app: Live) -> None:
+        self.browser, self.live = browser, app
+        self.contexts: list[BrowserContext] = []
+        self.errors: list[str] = []
+        self.log: list[str] = []  # printed when a test fails
+
+    async def open(self, login: str, path: str = "/", *, phone: bool = False) -> Page:
+        """Sign in through the login form as `login`, land on `path`, wait for the live feed."""
+        context = await self.browser.new_context(
+            base_url=self.live.url,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            **(PHONE if phone else DESK),
+        )
+        self.contexts.append(context)
+        page = await context.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(f"{login}: {exc}"))
+        page.on("console", lambda m: self.log.append(f"{login} console: {m.text}"))
+        page.on("framenavigated", lambda f: self.log.append(f"{login} at {f.url}"))
+        await page.add_init_script(WATCH_SOCKET)
+        await page.goto(f"/login?next={quote(path, safe='')}")
+        await page.locator("#username").fill(login)
+        await page.locator("#password").fill(DEMO_PASSWORD)
+        await page.locator("button[type=submit]").click()
+        await page.wait_for_url(self.live.url + path)
+        await wait_live(page)
+        return page
+
+    async def close(self) -> None:
+        for context in reversed(self.contexts):
+            await context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+async def consoles(
+    browser: Browser,
+    live: Live,  # noqa: F811  (the fixture imported above)
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Consoles]:
+    opened = Consoles(browser, live)
+    try:
+        yield opened
+        if request.node.stash.get(FAILED, False):  # what each page showed when it failed
+            print("\n".join(opened.log))
+            pages = [page for context in opened.contexts for page in context.pages]
+            for n, page in enumerate(pages):
+                await page.screenshot(path=artefact(f"failed-{request.node.name}-{n}.png"))
+    finally:
+        await opened.close()
+    assert not opened.errors, opened.errors
+
+
+async def wait_live(page: Page) -> None:
+    """The page's WebSocket is open and its snapshot applied."""
+    await page.locator("#wf-seq[data-snapshot]").wait_for(state="attached")
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+async def open_incident(client: httpx.AsyncClient, kind: str = "medical", **fields: Any) -> str:
+    """Open an incident over the JSON API (as the signed-in `client`); its id."""
+    body = {"type": kind, "location": "一楼大厅", "headcount": 1, "summary": "来访人晕倒"}
+    reply = await client.post("/incidents", json=body | fields, headers={"Idempotency-Key": key()})
+    assert reply.status_code == 201, reply.text
+    return str(reply.json()["incident_id"])
+
+
+async def eventually(check: Callable[[], bool | Awaitable[bool]], within: float = 10.0) -> None:
+    """Poll `check` (plain or async) until it holds; fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        held = check()
+        if held if isinstance(held, bool) else await held:
+            return
+        assert time.monotonic() < deadline, "the condition did not hold in time"
+        await asyncio.sleep(0.05)
+
+
+def artefact(name: str) -> Path:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTS / name

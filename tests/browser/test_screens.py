@@ -1,0 +1,93 @@
+"""Screenshots of the console as people see it, saved in tests/artefacts/ to be looked at."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import Consoles, artefact, open_incident
+from tests.live.conftest import Live
+
+pytestmark = pytest.mark.browser
+
+
+async def tick(client: httpx.AsyncClient, incident: str, item: str, note: str = "") -> None:
+    reply = await client.post(
+        f"/incidents/{incident}/items/{item}/tick",
+        json={"note": note},
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert reply.status_code == 201, reply.text
+
+
+async def a_busy_morning(live: Live) -> str:
+    """Three open incidents, one well under way; the id of that one."""
+    duty, staff = await live.client("duty1"), await live.client("staff1")
+    await open_incident(
+        duty,
+        "collective_visit",
+        location="东门广场",
+        headcount=52,
+        summary="五十余名群众集体到访，反映拆迁补偿问题",
+        demands="要求面见负责人",
+    )
+    await open_incident(
+        duty,
+        "violence",
+        location="二楼接待室",
+        headcount=2,
+        summary="来访人情绪激动，推搡工作人员",
+        level="critical",
+    )
+    medical = await open_incident(
+        duty, location="一楼大厅", summary="来访人突然晕倒，呼之不应", reporter="值班员 张"
+    )
+    await tick(staff, medical, "report_to_head", "已报告王主任")
+    await tick(staff, medical, "call_ambulance", "120 已出车")
+    return medical
+
+
+async def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
+    await expect(page.locator("#conn-state")).not_to_have_class("down")
+    await page.evaluate("document.fonts.ready")
+    await page.screenshot(path=artefact(name), full_page=full_page)
+
+
+async def test_screenshots_in_chinese(consoles: Consoles, live: Live) -> None:
+    """The board, an incident and the phone view, in Chinese, as board/incident/phone.png."""
+    medical = await a_busy_morning(live)
+    board = await consoles.open("duty1")
+    assert await board.get_attribute("html", "lang") == "zh-CN"
+    await expect(board.locator("#board-rows tr")).to_have_count(3)
+    await expect(board.get_by_role("heading", name="进行中的事件")).to_be_visible()
+    await shoot(board, "board.png")
+
+    incident = await consoles.open("commander1", f"/incidents/{medical}")
+    await expect(incident.locator("#checklist")).to_contain_text("立即报告接待室负责人")
+    await expect(incident.locator("#timeline")).to_contain_text("已报告王主任")
+    await shoot(incident, "incident.png")
+    await shoot(incident, "incident-full.png", full_page=True)
+
+    phone = await consoles.open("staff1", "/m", phone=True)
+    await expect(phone.locator(".phone-list li")).to_have_count(3)
+    await shoot(phone, "phone-list.png")
+    await phone.goto(f"/m/incidents/{medical}")
+    await expect(phone.locator("#item-call_ambulance")).to_have_class(re.compile(r"\bitem-done\b"))
+    await shoot(phone, "phone.png")
+
+
+async def test_screenshots_in_english(consoles: Consoles, live: Live) -> None:
+    """The board and an incident for officer_en, in English, as board-en/incident-en.png."""
+    medical = await a_busy_morning(live)
+    board = await consoles.open("officer_en")
+    assert await board.get_attribute("html", "lang") == "en"
+    await expect(board.get_by_role("heading", name="Open incidents")).to_be_visible()
+    await expect(board.locator("#board-rows tr")).to_have_count(3)
+    await shoot(board, "board-en.png")
+    await board.goto(f"/incidents/{medical}")
+    await expect(board.locator("#checklist")).to_contain_text("Report at once")
+    await shoot(board, "incident-en.png")
