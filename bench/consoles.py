@@ -53,10 +53,11 @@ async def console(url: str, i: int, cookie: str, origin: str, rec: Recorder) -> 
                 async for raw in ws:
                     data = raw if isinstance(raw, bytes) else raw.encode()
                     now = time.monotonic_ns()
-                    if b"data-snapshot" in data[:300]:
-                        m = SNAPSHOT.search(data)
+                    tail = data[data.rfind(b'<span id="wf-seq"') :]  # it ends every message
+                    if b"data-snapshot" in tail:
+                        m = SNAPSHOT.search(tail)
                         rec.snapshot(i, int(m[1]) if m else 0)
-                    elif m := SEQ.search(data[:300]):
+                    elif m := SEQ.search(tail):
                         rec.arrivals[i].append((int(m[1]), now))
         except (OSError, websockets.WebSocketException):
             attempt += 1

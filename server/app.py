@@ -143,7 +143,9 @@ def create_app(
             s.users, s.sessions = UserStore(db.pool, clock), SessionStore(db.pool, clock)
             s.login_limiter = LoginLimiter(db.pool, clock)
             duty_setup.install(s, settings, db.pool)
-            s.catalogue = Catalogue.load()
+            s.catalogue = Catalogue.load().with_names(
+                "unit", {u.id: (u.name.zh, u.name.en) for u in library.units.values()}
+            )
             s.renderer = Renderer(s.catalogue, settings.timezone)
             s.templates = Jinja2Templates(directory=WEB / "templates")
             s.allowed_origins = settings.allowed_origins

@@ -38,6 +38,13 @@ CLOSE_SESSION_ENDED = 4401
 TIMELINE_LIMIT = 500  # the live page shows the latest events; the export has them all
 
 
+# Views of every open incident: (render one incident's update, render the whole list).
+LISTS = {
+    "board": (Renderer.board_update, Renderer.board_snapshot),
+    "phones": (Renderer.phone_list_update, Renderer.phone_list_snapshot),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     kind: str  # "board", "incident" or "phone"
@@ -46,14 +53,14 @@ class View:
     @classmethod
     def parse(cls, text: str) -> View:
         kind, _, rest = text.partition(":")
-        if kind == "board" and not rest:
-            return cls("board")
+        if kind in LISTS and not rest:
+            return cls(kind)
         if kind in ("incident", "phone"):
             return cls(kind, UUID(rest))
         raise ValueError(f"unknown view {text!r}")
 
     def watches(self, incident_id: UUID) -> bool:
-        return self.kind == "board" or self.incident_id == incident_id
+        return self.kind in LISTS or self.incident_id == incident_id
 
 
 Group = tuple[View, str, Role]
@@ -142,7 +149,7 @@ class Hub:
         text, seqs = await self._render_snapshot(console)
         console.seen = seqs
         console.ready = True
-        if not console.offer(snapshot_meta(seqs) + text):
+        if not console.offer(text + snapshot_meta(seqs)):
             await self._drop(console)
             return
         pending, console.pending = console.pending, []
@@ -162,9 +169,9 @@ class Hub:
     async def _read_snapshot(self, group: Group) -> tuple[str, dict[UUID, int]]:
         view, lang, role = group
         now = self.clock.now()
-        if view.kind == "board":
+        if view.kind in LISTS:
             states = await self.store.incidents()
-            text = self.renderer.board_snapshot(states, lang, now)
+            text = LISTS[view.kind][1](self.renderer, states, lang, now)
             return text, {s.id: s.last_seq for s in states}
         assert view.incident_id is not None
         state, events = await self.store.changes(view.incident_id, limit=TIMELINE_LIMIT)
@@ -226,17 +233,18 @@ class Hub:
                 continue
             if (console.group, since) not in rendered:
                 delta = [e for e in events if e.seq > since]
-                rendered[(console.group, since)] = meta(state.id, since, state.last_seq) + (
-                    self._render_delta(console.group, state, delta)
-                )
+                # the marker goes last: a fragment that starts with <tr> parses in table context
+                rendered[(console.group, since)] = self._render_delta(
+                    console.group, state, delta
+                ) + meta(state.id, since, state.last_seq)
             text = rendered[(console.group, since)]
             self._deliver(console, state.id, since, state.last_seq, text)
 
     def _render_delta(self, group: Group, state: IncidentState, events: Sequence[Event]) -> str:
         view, lang, role = group
         now = self.clock.now()
-        if view.kind == "board":
-            return self.renderer.board_update(state, lang, now)
+        if view.kind in LISTS:
+            return LISTS[view.kind][0](self.renderer, state, lang, now)
         if view.kind == "phone":
             return self.renderer.phone_update(state, lang, now)
         return self.renderer.incident_update(state, events, lang, role, now)
@@ -276,7 +284,8 @@ class Hub:
         if not ids:
             return 0
         alive = await active(ids)
-        ended = [c for c in self.consoles if c.session_id not in alive]
+        # only those asked about: a console that connected meanwhile was not checked yet
+        ended = [c for c in self.consoles if c.session_id in ids and c.session_id not in alive]
         for console in ended:
             self.detach(console)
             with contextlib.suppress(Exception):

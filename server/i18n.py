@@ -34,6 +34,12 @@ class Catalogue:
             }
         )
 
+    def with_names(self, prefix: str, names: Mapping[str, tuple[str, str]]) -> Catalogue:
+        """Add names from data (units of the office): `{prefix}.{id}` → (zh, en)."""
+        zh = {**self.texts["zh-CN"], **{f"{prefix}.{k}": v[0] for k, v in names.items()}}
+        en = {**self.texts["en"], **{f"{prefix}.{k}": v[1] for k, v in names.items()}}
+        return Catalogue({"zh-CN": zh, "en": en})
+
     def t(self, language: str, key: str, **params: object) -> str:
         text = self.texts[normalize(language)].get(key)
         if text is None:
@@ -51,6 +57,11 @@ class Translator:
 
     def __call__(self, key: str, **params: object) -> str:
         return self.catalogue.t(self.language, key, **params)
+
+    def name(self, prefix: str, ident: str) -> str:
+        """A named thing (a unit) in this language, or its id when it has no name here."""
+        key = f"{prefix}.{ident}"
+        return self(key) if key in self.catalogue.texts[self.language] else ident
 
     def time(self, when: datetime | None) -> str:
         return when.astimezone(self.zone).strftime("%m-%d %H:%M") if when else ""

@@ -92,7 +92,7 @@ async def incident(request: Request) -> Response:
 async def phone(request: Request) -> Response:
     session = require_session(request)
     store: EventStore = request.app.state.store
-    return _page(request, session, "phone.html", "board", incidents=await store.incidents())
+    return _page(request, session, "phone.html", "phones", incidents=await store.incidents())
 
 
 async def phone_incident(request: Request) -> Response:

@@ -144,6 +144,17 @@ class Renderer:
         m = self._macros(language, Role.ONSITE_STAFF)
         return str(m.phone_checklist(state, now, oob=True))
 
+    def phone_list_update(self, state: IncidentState, language: str, now: datetime) -> str:
+        """The phone's list entry for this incident (new, changed, or removed once closed)."""
+        m = self._macros(language, Role.ONSITE_STAFF)
+        return str(m.phone_item(state, oob=True, removed=not state.is_open))
+
+    def phone_list_snapshot(
+        self, states: Sequence[IncidentState], language: str, now: datetime
+    ) -> str:
+        m = self._macros(language, Role.ONSITE_STAFF)
+        return str(m.phone_items(states, oob=True))
+
     def board_snapshot(self, states: Sequence[IncidentState], language: str, now: datetime) -> str:
         m = self._macros(language, Role.VIEWER)
         rows = "".join(str(m.board_row(board_row(s, now))) for s in states)

@@ -66,7 +66,10 @@ PARAMS: dict[str, Params] = {
     "item_unticked": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
     "item_skipped": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
     "item_blocked": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
-    "timer_set": lambda s, t, p: {"timer": p["timer"], "time": t.time(parse_time(p["due_at"]))},
+    "timer_set": lambda s, t, p: {
+        "timer": _item(s, t, p["ref"]) if p["kind"] == "item_due" else t(f"timer.{p['kind']}"),
+        "time": t.time(parse_time(p["due_at"])),
+    },
     "exported": lambda s, t, p: {
         "format": p["format"],
         "redacted": "" if not p.get("redacted") else (", redacted" if t.is_en else "，脱敏"),
@@ -107,6 +110,8 @@ def describe(event: Event, state: IncidentState, t: Translator) -> str:
         return t("event.unknown", who=event.recorded_by, kind=event.kind)
     build = PARAMS.get(event.kind, _as_is)
     params = {**build(state, t, event.payload), "who": event.recorded_by}
+    if isinstance(params.get("unit"), str):
+        params["unit"] = t.name("unit", params["unit"])
     try:
         return t(key, **params)
     except (KeyError, IndexError):  # a payload older than its sentence: say what we can

@@ -60,6 +60,17 @@ async def test_tick_on_the_phone_moves_the_board_progress(consoles: Consoles, li
     await expect(phone.locator("#phone-checklist")).to_contain_text(f"1/{total}")
 
 
+async def test_phone_list_shows_a_new_incident_without_reload(
+    consoles: Consoles, live: Live
+) -> None:
+    """Staff1's phone list gains an incident opened at the desk, and its progress, live."""
+    phone = await consoles.open("staff1", "/m", phone=True)
+    incident = await open_incident(await live.client("duty1"), location="五号接待室")
+    entry = phone.locator(f"#phone-item-{incident}")
+    await expect(entry).to_contain_text("五号接待室")
+    await expect(entry).to_contain_text(re.compile(r"0/\d+"))
+
+
 async def test_board_reconnects_after_its_socket_closes(consoles: Consoles, live: Live) -> None:
     """The board's connection drops (closed with 1000); it reconnects and keeps updating."""
     board = await consoles.open("duty1")

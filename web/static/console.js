@@ -25,32 +25,30 @@
              snapshot: attr("data-snapshot") };
   }
 
-  // Board updates are table parts (<tr>, <tbody>). After the leading <span id="wf-seq"> the
-  // HTML parser is in body mode and drops their tags (htmx:oobErrorNoTarget, the row never
-  // lands). With the span moved to the end the fragment parses in table context, span kept.
-  htmx.defineExtension("wf-stream", {
-    transformResponse: function (text) {
-      var m = /^\s*(<span id="wf-seq"[^>]*><\/span>)/.exec(text);
-      return m ? text.slice(m[0].length) + m[1] : text;
-    }
-  });
-
-  // A pushed row replaces the row of the same id; a row the board does not have yet (a new
+  // A pushed row replaces the row of the same id; a row the page does not have yet (a new
   // incident) has no target, so it is put in place here: newest opened first, as on the page.
+  // (The server puts the wf-seq marker last, so a <tr> fragment parses in table context.)
+  var LISTS = [{ tag: "TR", prefix: /^incident-/, list: "board-rows" },
+               { tag: "LI", prefix: /^phone-item-/, list: "phone-list" }];
   document.addEventListener("htmx:oobErrorNoTarget", function (e) {
-    var row = e.detail.content, rows = document.getElementById("board-rows");
-    if (!rows || !row || row.tagName !== "TR" || !/^incident-/.test(row.id)) { return; }
-    var opened = function (tr) {
-      var cell = tr.querySelector("[data-since]");
-      return cell ? Date.parse(cell.dataset.since) : NaN;
+    var item = e.detail.content;
+    var kind = item && LISTS.filter(function (k) {
+      return item.tagName === k.tag && k.prefix.test(item.id);
+    })[0];
+    var list = kind && document.getElementById(kind.list);
+    if (!list) { return; }
+    var opened = function (el) {
+      var cell = el.dataset.opened ? null : el.querySelector("[data-since]");
+      return Date.parse(el.dataset.opened || (cell ? cell.dataset.since : ""));
     };
-    var at = opened(row), before = null;
-    Array.prototype.some.call(rows.children, function (tr) {
-      if (opened(tr) < at) { before = tr; return true; }
+    var at = opened(item), before = null;
+    Array.prototype.forEach.call(list.querySelectorAll(".empty"), function (el) { el.remove(); });
+    Array.prototype.some.call(list.children, function (el) {
+      if (opened(el) < at) { before = el; return true; }
       return false;
     });
-    rows.insertBefore(row, before);
-    htmx.process(row);
+    list.insertBefore(item, before);
+    htmx.process(item);
   });
 
   // reconnect() makes a new socket and closes the old one; that old socket's close must not
