@@ -69,6 +69,8 @@ async def start_server(database_url: str, port: int | None = None, **env: str) -
         "DATABASE_URL": database_url,
         "WATCHFLOOR_LOG_LEVEL": "warning",
         "WATCHFLOOR_ENV": "production",
+        # measured here: the fan-out; the notification workers would send for every incident
+        "WATCHFLOOR_NOTIFY_WORKERS": "off",
         **env,
     }
     command = [WATCHFLOOR, "serve", "--port", str(port)]

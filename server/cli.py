@@ -28,6 +28,7 @@ from server.duty.cli import add_roster_commands, roster_command
 from server.duty.setup import rules_from
 from server.export.cli import export_command, verify_file
 from server.logs import configure_logging
+from server.pages import incident_json
 from server.settings import Settings
 from server.verify import verify_all
 
@@ -147,23 +148,10 @@ async def list_incidents(settings: Settings, fmt: str, include_closed: bool) -> 
     if fmt == "ids":
         print("\n".join(str(r.id) for r in rows))
     elif fmt == "json":
-        print(json.dumps([_incident_json(r) for r in rows], ensure_ascii=False, indent=2))
+        print(json.dumps([incident_json(r) for r in rows], ensure_ascii=False, indent=2))
     else:
         _print_table(rows, sys.stdout)
     return 0
-
-
-def _incident_json(s: Any) -> dict[str, Any]:
-    return {
-        "id": str(s.id),
-        "type": s.type,
-        "level": s.level,
-        "status": s.status,
-        "location": s.location,
-        "headcount": s.headcount,
-        "last_seq": s.last_seq,
-        "opened_at": s.opened_at.isoformat(),
-    }
 
 
 def _print_table(rows: list[Any], out: TextIO) -> None:

@@ -28,19 +28,24 @@ log = structlog.get_logger(__name__)
 MAX_BODY = 64 * 1024
 
 
+async def json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object, or a refusal saying what is wrong with it."""
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise InvalidCommand("the request body is too large")
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        raise InvalidCommand("the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidCommand("the body must be a JSON object")
+    return data
+
+
 async def read_fields(request: Request) -> Fields:
     """The body as fields; the answer to an hx-prompt arrives as `reason` when none is given."""
     if request.headers.get("content-type", "").startswith("application/json"):
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            raise InvalidCommand("the request body is too large")
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError:
-            raise InvalidCommand("the body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise InvalidCommand("the body must be a JSON object")
-        fields: dict[str, Any] = data
+        fields: dict[str, Any] = await json_object(request)
     else:
         fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     prompt = request.headers.get("hx-prompt")

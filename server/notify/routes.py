@@ -10,7 +10,6 @@ right), the API for systems, and the console's "acknowledged by phone" and "re-s
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +31,7 @@ from incidents.store import EventStore
 from server.auth.protect import require_csrf, require_session
 from server.broker import Broker, Notice
 from server.command_input import Fields, integer, text
-from server.commands_http import MAX_BODY, incident_id, read_fields, run
+from server.commands_http import incident_id, json_object, read_fields, run
 from server.errors import status_of
 from server.i18n import normalize
 from server.notify.service import Notifier
@@ -148,14 +147,8 @@ async def ack_submit(request: Request) -> Response:
 
 
 async def _json_fields(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise InvalidCommand("the request body is too large")
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        raise InvalidCommand("the body is not valid JSON") from None
-    if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+    data = await json_object(request)
+    if not isinstance(data.get("token"), str):
         raise InvalidCommand("send a JSON object with the token", field="token")
     return data
 
