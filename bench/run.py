@@ -92,7 +92,7 @@ def rows() -> list[Row]:
             "memory KiB per idle console (1000)",
             lambda: idle.get((1000, False)),
             "≤ 16",
-            lambda: None,
+            lambda: dig(c, "raw_baseline_idle", "kib_per_console"),
         ),
         (
             "memory KiB per idle console (5000)",

@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,21 +77,22 @@ def seq_of(message: str) -> tuple[str, int, int] | None:
     return (m[1], int(m[2]), int(m[3])) if m else None
 
 
-@pytest.fixture
-async def live(database_url: str, free_port: int, tmp_path: Path) -> AsyncIterator[Live]:
+@asynccontextmanager
+async def serve_live(database_url: str, port: int, data: Path, **extra: str) -> AsyncIterator[Live]:
+    """The real app on uvicorn, its demo users made; `extra` settings on top of the defaults."""
     env = {
         "DATABASE_URL": database_url,
-        "WATCHFLOOR_DATA": str(tmp_path / "data"),  # its secret key, never the user's own
+        "WATCHFLOOR_DATA": str(data),  # its secret key, never the user's own
         "WATCHFLOOR_LOG_LEVEL": "warning",
         "WATCHFLOOR_ENV": os.environ.get("WATCHFLOOR_ENV", "development"),
         # Delivery events would interleave with what these tests count (tests/notify has its own).
         "WATCHFLOOR_NOTIFY_WORKERS": "off",
+        **extra,
     }
-    app = create_app(Settings.from_env(env))
     config = uvicorn.Config(
-        app,
+        create_app(Settings.from_env(env)),
         host="127.0.0.1",
-        port=free_port,
+        port=port,
         log_config=None,
         access_log=False,
         ws_max_size=4096,
@@ -103,7 +105,7 @@ async def live(database_url: str, free_port: int, tmp_path: Path) -> AsyncIterat
         await asyncio.sleep(0.05)
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
     await ensure_demo_users(pool)
-    live = Live(f"http://127.0.0.1:{free_port}", pool)
+    live = Live(f"http://127.0.0.1:{port}", pool)
     try:
         yield live
     finally:
@@ -111,3 +113,9 @@ async def live(database_url: str, free_port: int, tmp_path: Path) -> AsyncIterat
         await pool.close()
         server.should_exit = True
         await task
+
+
+@pytest.fixture
+async def live(database_url: str, free_port: int, tmp_path: Path) -> AsyncIterator[Live]:
+    async with serve_live(database_url, free_port, tmp_path / "data") as server:
+        yield server

@@ -2,57 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
-import uvicorn
 
-from server.app import create_app
-from server.auth.cli import ensure_demo_users
 from server.notify.tokens import AckClaim, issue
-from server.settings import Settings
-from tests.live.conftest import Live, next_message
+from tests.live.conftest import Live, next_message, serve_live
 
 SECRET = "ack-test-secret-0123456789abcdef"
 
 
 @pytest.fixture
-async def live(database_url: str, free_port: int, tmp_path: object) -> AsyncIterator[Live]:
+async def live(database_url: str, free_port: int, tmp_path: Path) -> AsyncIterator[Live]:
     """The real app with a known signing key; its workers off, so only we write events."""
-    env = {
-        "DATABASE_URL": database_url,
-        "WATCHFLOOR_LOG_LEVEL": "warning",
-        "WATCHFLOOR_ENV": os.environ.get("WATCHFLOOR_ENV", "development"),
-        "WATCHFLOOR_SECRET_KEY": SECRET,
-        "WATCHFLOOR_NOTIFY_WORKERS": "off",
-        "WATCHFLOOR_DATA": str(tmp_path),
-    }
-    app = create_app(Settings.from_env(env))
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=free_port, log_config=None, access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "the server did not start"
-        await asyncio.sleep(0.05)
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    await ensure_demo_users(pool)
-    live = Live(f"http://127.0.0.1:{free_port}", pool)
-    try:
-        yield live
-    finally:
-        await live.close_all()
-        await pool.close()
-        server.should_exit = True
-        await task
+    async with serve_live(
+        database_url, free_port, tmp_path, WATCHFLOOR_SECRET_KEY=SECRET
+    ) as server:
+        yield server
 
 
 async def open_self_harm(live: Live) -> tuple[httpx.AsyncClient, str]:
