@@ -21,6 +21,7 @@ from incidents.state import Actor
 from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library
 from server.app import incident_store
+from server.database import release
 
 STAFF = Actor("staff1", Role.ONSITE_STAFF)
 DUTY = Actor("duty1", Role.DUTY_OFFICER)
@@ -86,7 +87,7 @@ async def plain_inserts(pool: asyncpg.Pool, workers: int) -> dict[str, float]:
 
 async def main() -> None:
     url = await fresh_database("wf_bench_appends")
-    pool = await asyncpg.create_pool(url, min_size=4, max_size=40)
+    pool = await asyncpg.create_pool(url, min_size=4, max_size=40, reset=release)
     try:
         # composed as the server does it: the playbooks' plans and the notification outbox
         store = incident_store(pool, SystemClock(), load_library(default_dirs({})))

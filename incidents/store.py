@@ -72,13 +72,32 @@ def event_from_row(row: asyncpg.Record) -> Event:
 
 
 _EVENT_COLUMNS = "incident_id, seq, occurred_at, recorded_by, kind, payload, prev_hash, hash"
-_INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-_UPSERT_INCIDENT = """
-INSERT INTO incidents (id, type, level, status, location, headcount, opened_at, updated_at,
-                       last_seq, head_hash, state, plan_hash)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-ON CONFLICT (id) DO UPDATE SET type = $2, level = $3, status = $4, location = $5,
-    headcount = $6, updated_at = $8, last_seq = $9, head_hash = $10, state = $11
+# One round trip claims the idempotency key and locks the incident's row. Copies of one
+# request run this same statement, so they take the key and the row in the same order.
+_CLAIM_AND_LOCK = """
+WITH claim AS (
+    INSERT INTO command_keys (key, fingerprint) VALUES ($1, $2)
+    ON CONFLICT (key) DO NOTHING RETURNING key
+)
+SELECT (SELECT key FROM claim) AS claimed, state, plan_hash
+FROM incidents WHERE id = $3 FOR UPDATE
+"""
+
+# One round trip writes a command's result: the board's row, the events, the key's answer.
+# (The events' foreign key is checked at the end of the statement, after the row exists.)
+_WRITE = f"""
+WITH incident AS (
+    INSERT INTO incidents (id, type, level, status, location, headcount, opened_at, updated_at,
+                           last_seq, head_hash, state, plan_hash)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    ON CONFLICT (id) DO UPDATE SET type = $2, level = $3, status = $4, location = $5,
+        headcount = $6, updated_at = $8, last_seq = $9, head_hash = $10, state = $11
+), appended AS (
+    INSERT INTO events ({_EVENT_COLUMNS})
+    SELECT $1, * FROM unnest($13::int[], $14::timestamptz[], $15::text[], $16::text[],
+                             $17::jsonb[], $18::text[], $19::text[])
+)
+UPDATE command_keys SET incident_id = $1, result = $20 WHERE key = $21
 """
 
 
@@ -105,21 +124,24 @@ class EventStore:
             raise InvalidCommand("the idempotency key must be 8 to 200 characters", field="key")
         print_ = fingerprint(incident_id, command, actor)
         async with self._pool.acquire() as conn, conn.transaction():
-            prior = await self._claim(conn, key, print_)
+            if isinstance(command, OpenIncident) or incident_id is None:
+                prior, before = await self._claim(conn, key, print_), None
+            else:
+                prior, before = await self._claim_and_lock(conn, key, print_, incident_id)
             if prior is not None:
                 return await self._replay(conn, prior)
-            outcome = await self._append(conn, incident_id, command, actor)
-            result = {
-                "incident_id": str(outcome.incident_id),
-                "seqs": [e.seq for e in outcome.events],
-            }
-            await conn.execute(
-                "UPDATE command_keys SET incident_id = $2, result = $3 WHERE key = $1",
-                key,
-                outcome.incident_id,
-                json.dumps(result),
-            )
-            return outcome
+            return await self._append(conn, incident_id, command, actor, key, before)
+
+    async def _claim_and_lock(
+        self, conn: Conn, key: str, print_: str, incident_id: UUID
+    ) -> tuple[Any, IncidentState | None]:
+        """Claim the key and lock the incident's row in one round trip."""
+        row = await conn.fetchrow(_CLAIM_AND_LOCK, key, print_, incident_id)
+        if row is None:
+            raise NotFound(f"no incident {incident_id}")
+        if row["claimed"] is None:
+            return await self._prior(conn, key, print_), None
+        return None, await self._with_plan(conn, decode_state(row["state"]), row["plan_hash"])
 
     async def _claim(self, conn: Conn, key: str, print_: str) -> Any:
         claimed = await conn.fetchval(
@@ -130,6 +152,10 @@ class EventStore:
         )
         if claimed is not None:
             return None
+        return await self._prior(conn, key, print_)
+
+    async def _prior(self, conn: Conn, key: str, print_: str) -> Any:
+        """The first answer given under this key, if it was for the same command."""
         row = await conn.fetchrow(
             "SELECT fingerprint, result FROM command_keys WHERE key = $1", key
         )
@@ -151,26 +177,30 @@ class EventStore:
         return Outcome(incident_id, tuple(map(event_from_row, rows)), state, replayed=True)
 
     async def _append(
-        self, conn: Conn, incident_id: UUID | None, command: Command, actor: Actor
+        self,
+        conn: Conn,
+        incident_id: UUID | None,
+        command: Command,
+        actor: Actor,
+        key: str,
+        before: IncidentState | None,
     ) -> Outcome:
-        before = None
         if isinstance(command, OpenIncident):
             incident_id = uuid4()
         elif incident_id is None:
             raise NotFound("no incident named")
-        else:
-            before = await self._state(conn, incident_id, lock=True)
         plan = self._plans(command.type) if isinstance(command, OpenIncident) else None
         now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
         done = process(before, command, actor, incident_id=incident_id, now=now, plan=plan)
         if before is None:
             await self._save_plan(conn, done.state.plan)
-        await self._write(conn, done.state, done.events)
+        await self._write(conn, done.state, done.events, key)
         return Outcome(incident_id, tuple(done.events), done.state)
 
-    async def _write(self, conn: Conn, state: IncidentState, events: list[Event]) -> None:
+    async def _write(self, conn: Conn, state: IncidentState, events: list[Event], key: str) -> None:
+        answer = json.dumps({"incident_id": str(state.id), "seqs": [e.seq for e in events]})
         await conn.execute(
-            _UPSERT_INCIDENT,
+            _WRITE,
             state.id,
             state.type.value,
             state.level.value,
@@ -183,30 +213,21 @@ class EventStore:
             state.head_hash,
             encode_state(replace(state, plan=None)),
             state.plan.hash if state.plan else None,
-        )
-        await conn.executemany(
-            _INSERT_EVENT,
-            [
-                (
-                    e.incident_id,
-                    e.seq,
-                    e.occurred_at,
-                    e.recorded_by,
-                    e.kind,
-                    canonical_bytes(e.payload).decode(),
-                    e.prev_hash,
-                    e.hash,
-                )
-                for e in events
-            ],
+            [e.seq for e in events],
+            [e.occurred_at for e in events],
+            [e.recorded_by for e in events],
+            [e.kind for e in events],
+            [canonical_bytes(e.payload).decode() for e in events],
+            [e.prev_hash for e in events],
+            [e.hash for e in events],
+            answer,
+            key,
         )
         for project in self._projectors:
             await project(conn, state, events)
 
-    async def _state(self, conn: Conn, incident_id: UUID, *, lock: bool = False) -> IncidentState:
-        sql = "SELECT state, plan_hash FROM incidents WHERE id = $1" + (
-            " FOR UPDATE" if lock else ""
-        )
+    async def _state(self, conn: Conn, incident_id: UUID) -> IncidentState:
+        sql = "SELECT state, plan_hash FROM incidents WHERE id = $1"
         row = await conn.fetchrow(sql, incident_id)
         if row is None:
             raise NotFound(f"no incident {incident_id}")

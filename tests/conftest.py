@@ -16,7 +16,7 @@ import pytest
 from incidents.clock import ManualClock
 from incidents.migrate import migrate
 from incidents.store import EventStore
-from server.database import embedded_postgres
+from server.database import embedded_postgres, release
 
 APP_ROLE = "watchfloor_app"
 
@@ -70,7 +70,7 @@ async def database_url(pg_server_url: str, template_db: str) -> AsyncIterator[st
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """Connections acting as the application's role, as the server's are."""
     p = await asyncpg.create_pool(
-        database_url, min_size=1, max_size=60, server_settings={"role": APP_ROLE}
+        database_url, min_size=1, max_size=60, server_settings={"role": APP_ROLE}, reset=release
     )
     yield p
     await p.close()

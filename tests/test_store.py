@@ -214,3 +214,16 @@ async def test_retry_across_a_shift_handover_replays(store: EventStore) -> None:
     assert again.replayed
     assert again.incident_id == first.incident_id
     assert again.state.commander == "commander1"
+
+
+async def test_many_copies_of_many_requests_race_without_deadlock(store: EventStore) -> None:
+    """Twenty requests, each sent four times at once on one incident: each applies once."""
+    iid = (await store.execute(None, open_cmd(), DUTY, key())).incident_id
+    keys = [key() for _ in range(20)]
+    outcomes = await asyncio.gather(
+        *(store.execute(iid, AddNote(f"note {k}"), STAFF, k) for k in keys for _ in range(4))
+    )
+    assert sum(not o.replayed for o in outcomes) == 20
+    events = await store.events(iid)
+    assert [e.kind for e in events].count("note_added") == 20
+    assert verify_chain(events) is None
