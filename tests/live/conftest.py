@@ -68,7 +68,7 @@ async def post(client: httpx.AsyncClient, path: str, key: str, **data: Any) -> h
     return await client.post(path, data=data, headers={"Idempotency-Key": key, "HX-Request": "1"})
 
 
-async def next_message(ws: ClientConnection, within: float = 5.0) -> str:
+async def next_message(ws: ClientConnection, within: float = 15.0) -> str:
     return str(await asyncio.wait_for(ws.recv(), within))
 
 
