@@ -178,7 +178,9 @@ def decide_close(state: IncidentState, cmd: lc.CloseIncident) -> list[EventDraft
 def apply_filed(s: IncidentState, e: Event) -> IncidentState:
     p = e.payload
     due = parse_time(p["due_at"]) if p.get("due_at") else None
-    report = ReportState(p["number"], p["kind"], e.occurred_at, p["signed_by"], due, p["late"])
+    report = ReportState(
+        p["number"], p["kind"], e.occurred_at, p["signed_by"], due, p["late"], dict(p["fields"])
+    )
     return replace(s, reports=(*s.reports, report))
 
 

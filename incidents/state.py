@@ -127,6 +127,7 @@ class ReportState:
     by: str
     due_at: datetime | None = None
     late: bool = False
+    fields: dict[str, str] = field(default_factory=dict)  # what the filer signed
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,11 +105,26 @@ class Composer:
             subject = f"{t('notify.again', n=d.round)} {subject}"
         return Message(
             subject,
-            tuple((f, t(f"notify.field.{f}"), FIELDS[f](state, t)) for f in _fields(state, d)),
+            _report_fields(state, d, t)
+            or tuple((f, t(f"notify.field.{f}"), FIELDS[f](state, t)) for f in _fields(state, d)),
             self.ack_url(d, now),
             t("notify.ack_prompt"),
             t.language,
         )
+
+
+def _report_fields(
+    state: IncidentState, d: Delivery, t: Translator
+) -> tuple[tuple[str, str, str], ...]:
+    """A situation report carries what its filer signed, not the incident's fields of now."""
+    if not d.notification.startswith("report-"):
+        return ()
+    number = int(d.notification.split("-", 2)[1])
+    report = next((r for r in state.reports if r.number == number), None)
+    if report is None or not report.fields:
+        return ()
+    signed = ("signed_by", t("notify.field.signed_by"), report.by)
+    return (*((f, t(f"notify.field.{f}"), v) for f, v in report.fields.items() if v), signed)
 
 
 def _fields(state: IncidentState, d: Delivery) -> tuple[str, ...]:

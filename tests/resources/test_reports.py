@@ -97,3 +97,36 @@ def test_a_report_without_its_required_fields_or_twice_first_is_refused() -> Non
     log.run(report(ReportKind.FIRST), DUTY)
     with pytest.raises(IllegalTransition):
         log.run(report(ReportKind.FIRST), DUTY)
+
+
+def test_the_message_up_the_chain_carries_what_the_filer_signed() -> None:
+    """The petition bureau receives the report as signed, not the incident's fields of now."""
+    from datetime import UTC, datetime
+
+    from playbooks.loader import default_dirs, load_library
+    from server.i18n import Catalogue
+    from server.notify.delivery import Delivery
+    from server.notify.message import Composer
+
+    log = opened()
+    log.run(report(ReportKind.FIRST, "petition_bureau"), DUTY)
+    units = load_library(default_dirs({})).units
+    composer = Composer(Catalogue.load(), "Asia/Shanghai", units, "http://wf.test", b"k" * 32)
+    delivery = Delivery(
+        1,
+        log.id,
+        "report-1-petition_bureau",
+        0,
+        "petition_bureau",
+        0,
+        "值班室",
+        "log",
+        "petition",
+        "zh-CN",
+        "key-1",
+        0,
+    )
+    message = composer.compose(log.s, delivery, datetime(2026, 1, 1, tzinfo=UTC))
+    values = {field: value for field, _, value in message.fields}
+    assert values["cause"] == REPORT["cause"]
+    assert values["signed_by"] == DUTY.user_id
