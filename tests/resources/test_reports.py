@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,6 +11,10 @@ from incidents.kinds import Role, Status
 from incidents.lifecycle import ChangeStatus, CloseIncident
 from incidents.reports import FileReport, MarkReportOverdue, ReportKind, next_due
 from incidents.state import Actor
+from playbooks.loader import default_dirs, load_library
+from server.i18n import Catalogue
+from server.notify.delivery import Delivery
+from server.notify.message import Composer
 from tests.resources.support import REPORT, opened, report
 from tests.support import DUTY, LEAD
 
@@ -101,13 +105,6 @@ def test_a_report_without_its_required_fields_or_twice_first_is_refused() -> Non
 
 def test_the_message_up_the_chain_carries_what_the_filer_signed() -> None:
     """The petition bureau receives the report as signed, not the incident's fields of now."""
-    from datetime import UTC, datetime
-
-    from playbooks.loader import default_dirs, load_library
-    from server.i18n import Catalogue
-    from server.notify.delivery import Delivery
-    from server.notify.message import Composer
-
     log = opened()
     log.run(report(ReportKind.FIRST, "petition_bureau"), DUTY)
     units = load_library(default_dirs({})).units
