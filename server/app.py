@@ -38,6 +38,7 @@ from server.commands_http import command_routes
 from server.database import open_database
 from server.duty import setup as duty_setup
 from server.duty.pages import duty_routes
+from server.duty.view import user_names
 from server.errors import domain_error_handler
 from server.export.routes import export_routes
 from server.followup_pages import followup_routes
@@ -49,7 +50,7 @@ from server.notify import service as notify_service
 from server.notify.outbox import OutboxProjector
 from server.notify.routes import notify_routes
 from server.pages import page_routes
-from server.render import Renderer
+from server.render import Renderer, UserNames
 from server.reports_worker import flag_overdue_reports
 from server.resource_pages import resource_routes
 from server.settings import Settings
@@ -59,6 +60,7 @@ WEB = Path(web.__file__).parent
 HEAL_EVERY = 5.0  # seconds between a node's catch-up reads of PostgreSQL
 SESSION_CHECK_EVERY = 2.0  # seconds: a logout closes that user's sockets within this
 REPORT_CHECK_EVERY = 5.0  # seconds between looks for report deadlines that passed unfiled
+NAMES_EVERY = 30.0  # seconds between reloads of users' display names (pages reload sooner)
 
 
 async def healthz(request: Request) -> Response:
@@ -116,6 +118,9 @@ def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[a
         asyncio.create_task(every(SESSION_CHECK_EVERY, ended, "sessions")),
         asyncio.create_task(every(REPORT_CHECK_EVERY, lambda: overdue(app, broker), "reports")),
         asyncio.create_task(
+            every(NAMES_EVERY, lambda: app.state.renderer.names.refresh(force=True), "names")
+        ),
+        asyncio.create_task(
             every(duty_setup.ZERO_CHECK_EVERY, lambda: duty_setup.zero_check(app.state), "zero")
         ),
     ]
@@ -146,7 +151,9 @@ def create_app(
             s.catalogue = Catalogue.load().with_names(
                 "unit", {u.id: (u.name.zh, u.name.en) for u in library.units.values()}
             )
-            s.renderer = Renderer(s.catalogue, settings.timezone)
+            names = UserNames(lambda: user_names(s), max_age=NAMES_EVERY)
+            s.renderer = Renderer(s.catalogue, settings.timezone, names)
+            await names.refresh()
             s.templates = Jinja2Templates(directory=WEB / "templates")
             s.allowed_origins = settings.allowed_origins
             broker: Broker = (

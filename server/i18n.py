@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,11 +49,13 @@ class Catalogue:
 
 @dataclass(frozen=True, slots=True)
 class Translator:
-    """The catalogue bound to one language and the office's time zone, for templates."""
+    """The catalogue bound to one language and the office's time zone, for templates;
+    with the users' display names by login id (the record keeps ids: names are for showing)."""
 
     catalogue: Catalogue
     language: str
     zone: ZoneInfo
+    names: Mapping[str, str] = field(default_factory=dict)
 
     def __call__(self, key: str, **params: object) -> str:
         return self.catalogue.t(self.language, key, **params)
@@ -62,6 +64,20 @@ class Translator:
         """A named thing (a unit) in this language, or its id when it has no name here."""
         key = f"{prefix}.{ident}"
         return self(key) if key in self.catalogue.texts[self.language] else ident
+
+    def who(self, ident: str | None) -> str:
+        """A person by display name, a unit ("unit:police") by its name; else the id recorded."""
+        if not ident:
+            return ""
+        if ident in self.names:
+            return self.names[ident]
+        prefix, _, unit = ident.partition(":")
+        named = prefix == "unit" and f"unit.{unit}" in self.catalogue.texts[self.language]
+        return self.name("unit", unit) if named else ident
+
+    def label(self, key: str) -> str:
+        """A label followed by this language's colon: "现场指挥：", "Commander: "."""
+        return self(key) + self("punct.colon")
 
     def time(self, when: datetime | None) -> str:
         return when.astimezone(self.zone).strftime("%m-%d %H:%M") if when else ""

@@ -22,8 +22,11 @@ from server.render import Renderer, board_row
 from server.reports_view import report_form
 
 
-def _page(request: Request, session: Session, name: str, ws_view: str, **ctx: Any) -> Response:
+async def _page(
+    request: Request, session: Session, name: str, ws_view: str, **ctx: Any
+) -> Response:
     renderer: Renderer = request.app.state.renderer
+    await renderer.names.refresh(knowing=session.user.id)  # who did what, by name
     html = renderer.page(
         name,
         session.user.language,
@@ -61,7 +64,7 @@ async def board(request: Request) -> Response:
     store: EventStore = request.app.state.store
     now = request.app.state.clock.now()
     rows = [board_row(s, now) for s in await store.incidents()]
-    return _page(
+    return await _page(
         request,
         session,
         "board.html",
@@ -76,7 +79,7 @@ async def incident(request: Request) -> Response:
     session = require_session(request)
     store: EventStore = request.app.state.store
     state, events = await store.changes(_incident_id(request), limit=TIMELINE_LIMIT)
-    return _page(
+    return await _page(
         request,
         session,
         "incident.html",
@@ -92,14 +95,14 @@ async def incident(request: Request) -> Response:
 async def phone(request: Request) -> Response:
     session = require_session(request)
     store: EventStore = request.app.state.store
-    return _page(request, session, "phone.html", "phones", incidents=await store.incidents())
+    return await _page(request, session, "phone.html", "phones", incidents=await store.incidents())
 
 
 async def phone_incident(request: Request) -> Response:
     session = require_session(request)
     store: EventStore = request.app.state.store
     state = await store.state(_incident_id(request))
-    return _page(request, session, "phone_incident.html", f"phone:{state.id}", s=state)
+    return await _page(request, session, "phone_incident.html", f"phone:{state.id}", s=state)
 
 
 def incident_json(s: IncidentState) -> dict[str, Any]:

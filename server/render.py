@@ -7,10 +7,12 @@ renders each once and sends it to every console that shares those.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,10 +77,50 @@ def board_row(state: IncidentState, now: datetime) -> Row:
     )
 
 
+class UserNames:
+    """Users' display names by login id, for showing who did what. Only the edge uses them:
+    events keep the id, and an id without a name here is shown as it is.
+
+    Loaded at start, then again when older than `max_age` (a background loop keeps pushed
+    fragments current) or when a page is drawn for someone not in it yet: a user added
+    since, so the list is stale. One small query (the users table is tens of rows).
+    """
+
+    def __init__(
+        self,
+        load: Callable[[], Awaitable[Mapping[str, str]]],
+        max_age: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._load, self.max_age, self._clock = load, max_age, clock
+        self._loaded_at: float | None = None
+        self.current: Mapping[str, str] = MappingProxyType({})
+
+    @classmethod
+    def fixed(cls, names: Mapping[str, str]) -> UserNames:
+        """Names that never change (tests, tools without a database)."""
+        frozen = MappingProxyType(dict(names))
+
+        async def load() -> Mapping[str, str]:
+            return frozen
+
+        fixed = cls(load)
+        fixed.current = frozen
+        return fixed
+
+    async def refresh(self, *, force: bool = False, knowing: str | None = None) -> None:
+        """Reload when forced, too old, or lacking `knowing` (the user a page is drawn for)."""
+        stale = self._loaded_at is None or self._clock() - self._loaded_at >= self.max_age
+        if force or stale or (knowing is not None and knowing not in self.current):
+            names = MappingProxyType(dict(await self._load()))
+            self.current, self._loaded_at = names, self._clock()
+
+
 class Renderer:
-    def __init__(self, catalogue: Catalogue, zone: str) -> None:
+    def __init__(self, catalogue: Catalogue, zone: str, names: UserNames | None = None) -> None:
         self.catalogue = catalogue
         self.zone = ZoneInfo(zone)
+        self.names = names or UserNames.fixed({})
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -103,7 +145,7 @@ class Renderer:
         }
 
     def translator(self, language: str) -> Translator:
-        return Translator(self.catalogue, normalize(language), self.zone)
+        return Translator(self.catalogue, normalize(language), self.zone, self.names.current)
 
     def page(self, name: str, language: str, **context: Any) -> str:
         t = self.translator(language)
@@ -130,11 +172,12 @@ class Renderer:
         role: Role,
         now: datetime,
     ) -> str:
-        """Header, checklist and the new timeline entries of one incident page."""
+        """Header, side panels, checklist and the new timeline entries of one incident page."""
         m = self._macros(language, role)
         return "".join(
             [
                 str(m.incident_header(state, oob=True)),
+                str(m.incident_panels(state, oob=True)),
                 str(m.checklist(state, now, oob=True)),
                 str(m.timeline_entries(state, events, oob=True)),
             ]
@@ -175,6 +218,7 @@ class Renderer:
         return "".join(
             [
                 str(m.incident_header(state, oob=True)),
+                str(m.incident_panels(state, oob=True)),
                 str(m.checklist(state, now, oob=True)),
                 timeline,
             ]

@@ -84,13 +84,15 @@ PARAMS: dict[str, Params] = {
     "report_filed": lambda s, t, p: _report(t, p),
     "report_overdue": lambda s, t, p: {"kind": t(f"report.kind.{p['kind']}"), "due": _due(t, p)},
     "commander_assigned": lambda s, t, p: _commander(t, p),
+    "conflict_declared": lambda s, t, p: {**p, "user_id": t.who(p.get("user_id"))},
 }
 
 
 def _commander(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
     """Who commands now; marked when the roster chose them, 'nobody' when no one does."""
-    to = p["to"] or t("roster.nobody")
-    return {**p, "to": to + (t("roster.by_roster") if p.get("source") == "roster" else "")}
+    to = t.who(p["to"]) or t("roster.nobody")
+    by_roster = t("roster.by_roster") if p.get("source") == "roster" else ""
+    return {**p, "from": t.who(p.get("from")), "to": to + by_roster}
 
 
 def _as_is(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -107,12 +109,12 @@ def describe(event: Event, state: IncidentState, t: Translator) -> str:
     """One readable sentence for a timeline entry."""
     key = _key(event)
     if key not in t.catalogue.texts[t.language]:
-        return t("event.unknown", who=event.recorded_by, kind=event.kind)
+        return t("event.unknown", who=t.who(event.recorded_by), kind=event.kind)
     build = PARAMS.get(event.kind, _as_is)
-    params = {**build(state, t, event.payload), "who": event.recorded_by}
+    params = {**build(state, t, event.payload), "who": t.who(event.recorded_by)}
     if isinstance(params.get("unit"), str):
         params["unit"] = t.name("unit", params["unit"])
     try:
         return t(key, **params)
     except (KeyError, IndexError):  # a payload older than its sentence: say what we can
-        return t("event.unknown", who=event.recorded_by, kind=event.kind)
+        return t("event.unknown", who=t.who(event.recorded_by), kind=event.kind)

@@ -91,7 +91,8 @@ async def test_someone_hurt_raises_violence_to_major(library_store: EventStore) 
     opened = await library_store.execute(None, open_cmd(IncidentType.VIOLENCE, 2), DUTY, key())
     assert opened.state.level is Level.GENERAL
     hurt = await library_store.execute(
-        opened.incident_id, ReportInjury("一人头部受伤"), STAFF, key())
+        opened.incident_id, ReportInjury("一人头部受伤"), STAFF, key()
+    )
     assert hurt.state.injured
     assert hurt.state.level is Level.MAJOR
     raised = [e for e in hurt.events if e.kind == "level_changed"]
