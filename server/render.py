@@ -174,14 +174,7 @@ class Renderer:
     ) -> str:
         """Header, side panels, checklist and the new timeline entries of one incident page."""
         m = self._macros(language, role)
-        return "".join(
-            [
-                str(m.incident_header(state, oob=True)),
-                str(m.incident_panels(state, oob=True)),
-                str(m.checklist(state, now, oob=True)),
-                str(m.timeline_entries(state, events, oob=True)),
-            ]
-        )
+        return _incident_parts(m, state, now) + str(m.timeline_entries(state, events, oob=True))
 
     def phone_update(self, state: IncidentState, language: str, now: datetime) -> str:
         m = self._macros(language, Role.ONSITE_STAFF)
@@ -215,11 +208,15 @@ class Renderer:
         timeline = str(m.timeline_entries(state, events)).replace(
             'id="timeline"', 'id="timeline" hx-swap-oob="true"', 1
         )
-        return "".join(
-            [
-                str(m.incident_header(state, oob=True)),
-                str(m.incident_panels(state, oob=True)),
-                str(m.checklist(state, now, oob=True)),
-                timeline,
-            ]
-        )
+        return _incident_parts(m, state, now) + timeline
+
+
+def _incident_parts(m: Any, state: IncidentState, now: datetime) -> str:
+    """What an incident page's update and snapshot share: header, side panels, checklist."""
+    return "".join(
+        [
+            str(m.incident_header(state, oob=True)),
+            str(m.incident_panels(state, oob=True)),
+            str(m.checklist(state, now, oob=True)),
+        ]
+    )
