@@ -18,9 +18,10 @@ from typing import Any
 
 from bench.common import progress, write_result
 from incidents.checklist import TickItem
+from incidents.commanders import Candidate
 from incidents.domain import Command
 from incidents.events import Event
-from incidents.kinds import Status
+from incidents.kinds import Role, Status
 from incidents.lifecycle import (
     AddNote,
     AssignCommander,
@@ -43,7 +44,10 @@ TICKS = ["report_to_head", "call_ambulance", "first_aid", "clear_the_way", "repo
 def steps_for(total: int) -> list[Step]:
     """Open, then notes (some with personal details), ticks and headcounts, then close."""
     second = timedelta(seconds=1)
-    steps: list[Step] = [(DUTY, OPEN, 0 * second), (LEAD, AssignCommander("commander1"), second)]
+    steps: list[Step] = [
+        (DUTY, OPEN, 0 * second),
+        (LEAD, AssignCommander("commander1", Candidate("commander1", Role.COMMANDER)), second),
+    ]
     for n in range(total - 60):  # opening and closing bring about 60 events of their own
         at = (n + 2) * second
         if n < len(TICKS):

@@ -9,6 +9,7 @@ from typing import ClassVar
 from incidents import validate
 from incidents.authz import Action
 from incidents.canonical import GENESIS_HASH
+from incidents.commanders import Candidate, check_candidate
 from incidents.errors import IllegalTransition, InvalidCommand
 from incidents.events import Event, EventDraft
 from incidents.kinds import IncidentType, Level, Status
@@ -32,11 +33,13 @@ class OpenIncident:
     injured: bool = False
     commander: str = ""  # explicit, or the leader on duty (filled in by the server)
     commander_source: str = ""  # "roster" when it is the leader on duty
+    candidate: Candidate | None = None  # what the user directory says of an explicit commander
 
     def server_filled(self) -> tuple[str, ...]:
         """Fields the server filled in, left out of the idempotency fingerprint: a retry
         across a shift handover is the same request."""
-        return ("commander", "commander_source") if self.commander_source == "roster" else ()
+        roster = ("commander", "commander_source") if self.commander_source == "roster" else ()
+        return ("candidate", *roster)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,10 @@ class AddNote:
 class AssignCommander:
     action: ClassVar[Action] = Action.ASSIGN_COMMANDER
     user_id: str
+    candidate: Candidate | None = None  # filled in by the server from the user directory
+
+    def server_filled(self) -> tuple[str, ...]:
+        return ("candidate",)
 
 
 # Status changes a commander may make; closed is left only by a reopen.
@@ -141,6 +148,8 @@ def initial_commander(cmd: OpenIncident) -> list[EventDraft]:
     if not cmd.commander:
         return []
     user = validate.text(cmd.commander, "commander", max_len=MAX_TEXT)
+    if cmd.commander_source != "roster":  # the roster's leader on duty is vetted by the roster
+        check_candidate(user, cmd.candidate, "commander")
     payload: dict[str, object] = {"from": None, "to": user}
     if cmd.commander_source:
         payload["source"] = validate.text(cmd.commander_source, "commander_source", max_len=20)
@@ -210,6 +219,7 @@ def decide_commander(state: IncidentState, cmd: AssignCommander) -> list[EventDr
     user = validate.text(cmd.user_id, "user_id", max_len=MAX_TEXT)
     if user == state.commander:
         raise InvalidCommand(f"{user} is already the commander", field="user_id")
+    check_candidate(user, cmd.candidate, "user_id")
     return [EventDraft("commander_assigned", {"from": state.commander, "to": user})]
 
 

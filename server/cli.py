@@ -111,9 +111,16 @@ def _add_playbook_commands(sub: Any) -> None:
     show.add_argument("--lang", choices=["zh", "en"], default="zh")
 
 
+def local_url(host: str, port: int) -> str:
+    """This server's address as a browser on this machine reaches it."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}"
+
+
 def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) -> int:
     app = create_app(settings, seed_demo=seed_demo)
-    print(f"Watchfloor: http://{host}:{port}/", flush=True)
+    print(f"Watchfloor: {local_url(host, port)}/", flush=True)
     if seed_demo:
         print(demo.logins_text(), flush=True)
     config = uvicorn.Config(
@@ -201,6 +208,10 @@ def run(coro: Coroutine[Any, Any, int]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
+    if args.command in ("serve", "demo") and not os.environ.get("WATCHFLOOR_PUBLIC_URL"):
+        # Acknowledgement links must reach this server, on the port it actually serves.
+        url = local_url(args.host, args.port)
+        settings = replace(settings, notify=replace(settings.notify, public_url=url))
     if args.command == "demo" and not os.environ.get("WATCHFLOOR_NOTIFY_MODE"):
         # The demo's units are example addresses: its messages go to the log.
         settings = replace(settings, notify=replace(settings.notify, mode="log"))

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from incidents.commanders import Candidate
 from incidents.domain import Command
 from incidents.duty import ZeroReportRules
 from incidents.kinds import IncidentType, Level, Role, Status
@@ -45,7 +46,7 @@ SCRIPTS: list[Script] = [
             "接访窗口 3 号",
         ),
         [
-            (LEAD, AssignCommander("commander1")),
+            (LEAD, AssignCommander("commander1", Candidate("commander1", Role.COMMANDER))),
             (LEAD, ChangeStatus(Status.RESPONDING, "120 已在途")),
             (STAFF, AddNote("已进行初步急救，家属已通知")),
         ],

@@ -79,7 +79,7 @@ def wait_for(url: str, seconds: float) -> httpx.Response:
 
 @pytest.mark.slow
 def test_make_demo_serves_with_embedded_database(tmp_path: Path, free_port: int) -> None:
-    """`make demo` with no DATABASE_URL starts its own PostgreSQL and answers /healthz."""
+    """`make demo PORT=…` starts its own PostgreSQL, answers there, and its links point there."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env |= {
         "WATCHFLOOR_DATA": str(tmp_path / "data"),
@@ -111,4 +111,6 @@ def test_make_demo_serves_with_embedded_database(tmp_path: Path, free_port: int)
         os.killpg(proc.pid, signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{free_port}/" in out
+    # The demo's messages go to the log; their links lead to this port, not the default.
+    assert f"ack_url=http://127.0.0.1:{free_port}/ack/" in out, out[-3000:]
     assert "commander1" in out and "watchfloor-demo" in out  # the logins are printed

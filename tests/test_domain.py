@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incidents.clock import ManualClock
+from incidents.commanders import Candidate
 from incidents.domain import Command, fold, process
 from incidents.errors import (
     DomainError,
@@ -18,7 +19,7 @@ from incidents.errors import (
     NotAuthorized,
 )
 from incidents.events import Event, verify_chain
-from incidents.kinds import IncidentType, Level, Status
+from incidents.kinds import IncidentType, Level, Role, Status
 from incidents.lifecycle import (
     AddNote,
     AssignCommander,
@@ -146,7 +147,7 @@ def test_chain_links_every_event() -> None:
     """Every event links to the one before; changing one breaks the chain at its seq."""
     log = opened()
     log.run(AddNote("a"), STAFF)
-    log.run(AssignCommander("commander1"))
+    log.run(AssignCommander("commander1", Candidate("commander1", Role.COMMANDER)))
     assert verify_chain(log.events) is None
     bad = log.events[1]
     forged = type(bad)(**{**{f: getattr(bad, f) for f in bad.__slots__}, "payload": {"text": "b"}})

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from incidents.checklist import TickItem
 from incidents.clock import ManualClock
+from incidents.commanders import Candidate
 from incidents.kinds import IncidentType, Role
 from incidents.lifecycle import AssignCommander
 from server.i18n import Catalogue, Translator
@@ -54,7 +55,7 @@ def test_deadlines_read_as_what_is_due() -> None:
 def test_people_are_named_by_display_name_and_an_unknown_id_stays() -> None:
     """The timeline names people as the users table does; the events keep the login ids."""
     log = opened()
-    log.run(AssignCommander("commander1"), LEAD)
+    log.run(AssignCommander("commander1", Candidate("commander1", Role.COMMANDER)), LEAD)
     names = {"duty1": "值班员 张", "commander1": "现场指挥 王"}
     t = replace(translator("zh-CN"), names=names)
     said = [describe(e, log.s, t) for e in log.events]

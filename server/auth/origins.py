@@ -65,9 +65,14 @@ def cross_site_reason(scope: Scope, extra: frozenset[str]) -> str | None:
     Origin nor Referer is let through here; the CSRF token check still guards it.
     """
     headers = Headers(scope=scope)
-    if headers.get("sec-fetch-site", "").lower() == "cross-site":
+    fetch_site = headers.get("sec-fetch-site", "").lower()
+    if fetch_site == "cross-site":
         return "sec_fetch_site"
     claimed = headers.get("origin") or headers.get("referer")
+    if claimed == "null" and fetch_site == "same-origin":
+        # A page with a strict referrer policy makes the browser send `Origin: null`; the
+        # browser's own Sec-Fetch-Site, which no page can forge, still says where it came from.
+        return None
     if claimed is not None and not is_allowed_origin(scope, claimed, extra):
         return "origin"
     return None

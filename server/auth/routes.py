@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from incidents.kinds import Role
 from server.auth.cookies import clear_session_cookie, session_token, set_session_cookie
 from server.auth.errors import TooManyAttempts
 from server.auth.protect import current_session, require_csrf
@@ -64,6 +65,11 @@ def safe_next(value: str | None) -> str:
     return "/" if parts.scheme or parts.netloc else value
 
 
+def landing(user: User, next_path: str) -> str:
+    """Where sign-in leads: the page asked for; on-site staff, by default, their phone view."""
+    return "/m" if next_path == "/" and user.role is Role.ONSITE_STAFF else next_path
+
+
 def _language(value: object) -> Language:
     return "en" if value == "en" else "zh-CN"
 
@@ -105,8 +111,8 @@ def _render(
 async def login_page(request: Request) -> Response:
     """The sign-in form; someone already signed in goes straight on."""
     next_path = safe_next(request.query_params.get("next"))
-    if current_session(request) is not None:
-        return RedirectResponse(next_path, status_code=303)
+    if (session := current_session(request)) is not None:
+        return RedirectResponse(landing(session.user, next_path), status_code=303)
     return _render(request, _language(request.query_params.get("lang")), next_path)
 
 
@@ -141,7 +147,7 @@ async def _sign_in(request: Request, user: User, next_path: str) -> Response:
     if previous is not None:  # never keep a session id from before sign-in
         await sessions.revoke(previous)
     token, _ = await sessions.create(user)
-    response = RedirectResponse(next_path, status_code=303)
+    response = RedirectResponse(landing(user, next_path), status_code=303)
     set_session_cookie(response, request, token)
     log.info("signed_in", user_id=user.id)
     return response

@@ -113,7 +113,9 @@ async def _acknowledge(request: Request, ctx: AckContext, via: str, fields: Fiel
 def _page(request: Request, language: str, status: int = 200, **ctx: Any) -> Response:
     renderer: Renderer = request.app.state.renderer
     html = renderer.page("ack.html", language, **ctx)
-    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    # same-origin: the token in the path never leaves for another site, and the form's POST
+    # carries a real Origin (no-referrer made Chromium send `Origin: null`, refused as cross-site).
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
     return HTMLResponse(html, status, headers=headers)
 
 

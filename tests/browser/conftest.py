@@ -4,16 +4,26 @@ one browser context per signed-in person, every context closed at the end of its
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    async_playwright,
+    expect,
+)
 
 from server.auth.cli import DEMO_PASSWORD
 from tests.live.conftest import Live, live  # noqa: F401  (the fixture, for this folder too)
@@ -55,27 +65,68 @@ document.addEventListener("htmx:wsClose", function (e) {
 
 
 class Consoles:
-    """Signed-in browser pages on the live app; each in its own context (its own cookies)."""
+    """Browser pages on the live app, each in its own context (its own cookies). A test fails
+    on any page error, console error, failed request or error response it did not expect."""
 
     def __init__(self, browser: Browser, app: Live) -> None:
         self.browser, self.live = browser, app
         self.contexts: list[BrowserContext] = []
         self.errors: list[str] = []
         self.log: list[str] = []  # printed when a test fails
+        self.expected: list[tuple[int, re.Pattern[str]]] = []  # refusals a test provokes
 
-    async def open(self, login: str, path: str = "/", *, phone: bool = False) -> Page:
-        """Sign in through the login form as `login`, land on `path`, wait for the live feed."""
+    def expect_refusal(self, status: int, path: str) -> None:
+        """A response `status` for a URL path matching `path` is part of the journey."""
+        self.expected.append((status, re.compile(path)))
+
+    def _watch(self, who: str, page: Page) -> None:
+        def console(m: ConsoleMessage) -> None:
+            self.log.append(f"{who} console: {m.text}")
+            if m.type == "error" and not self._expected_console(m.text):
+                self.errors.append(f"{who} console error: {m.text}")
+
+        def response(r: Response) -> None:
+            path = urlsplit(r.url).path
+            expected = any(r.status == s and p.fullmatch(path) for s, p in self.expected)
+            if r.status >= 400 and not expected:
+                self.errors.append(f"{who}: {r.request.method} {r.status} {path}")
+
+        def failed(r: Request) -> None:
+            if not r.url.startswith(("ws:", "wss:")):  # a socket closed by a reconnect test
+                self.errors.append(f"{who}: request failed {r.url} {r.failure}")
+
+        page.on("pageerror", lambda exc: self.errors.append(f"{who}: {exc}"))
+        page.on("console", console)
+        page.on("response", response)
+        page.on("requestfailed", failed)
+        page.on("framenavigated", lambda f: self.log.append(f"{who} at {f.url}"))
+
+    def _expected_console(self, text: str) -> bool:
+        """Chromium logs every error response it received; those a test expects are fine."""
+        m = re.search(r"status of (\d+)", text)
+        return bool(m) and any(int(m[1]) == status for status, _ in self.expected)
+
+    async def context(self, *, phone: bool = False, locale: str = "zh-CN") -> BrowserContext:
         context = await self.browser.new_context(
             base_url=self.live.url,
-            locale="zh-CN",
+            locale=locale,
             timezone_id="Asia/Shanghai",
             **(PHONE if phone else DESK),
         )
         self.contexts.append(context)
-        page = await context.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(f"{login}: {exc}"))
-        page.on("console", lambda m: self.log.append(f"{login} console: {m.text}"))
-        page.on("framenavigated", lambda f: self.log.append(f"{login} at {f.url}"))
+        return context
+
+    async def guest(self, url: str, *, phone: bool = True) -> Page:
+        """A fresh browser with no session (a unit's liaison) opening `url`."""
+        page = await (await self.context(phone=phone)).new_page()
+        self._watch("guest", page)
+        await page.goto(url)
+        return page
+
+    async def open(self, login: str, path: str = "/", *, phone: bool = False) -> Page:
+        """Sign in through the login form as `login`, land on `path`, wait for the live feed."""
+        page = await (await self.context(phone=phone)).new_page()
+        self._watch(login, page)
         await page.add_init_script(WATCH_SOCKET)
         await page.goto(f"/login?next={quote(path, safe='')}")
         await page.locator("#username").fill(login)
@@ -146,6 +197,16 @@ async def eventually(check: Callable[[], bool | Awaitable[bool]], within: float 
             return
         assert time.monotonic() < deadline, "the condition did not hold in time"
         await asyncio.sleep(0.05)
+
+
+async def shoot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """A screenshot in tests/artefacts/, once the page is live and its fonts are drawn."""
+    if await page.locator("#conn-state").count():
+        await expect(page.locator("#conn-state")).not_to_have_class("down")
+    await page.evaluate("document.fonts.ready")
+    path = artefact(name)
+    await page.screenshot(path=path, full_page=full_page)
+    return path
 
 
 def artefact(name: str) -> Path:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import Consoles, artefact, open_incident
+from tests.browser.conftest import Consoles, open_incident, shoot
 from tests.live.conftest import Live
 
 pytestmark = pytest.mark.browser
@@ -49,12 +49,6 @@ async def a_busy_morning(live: Live) -> str:
     await tick(staff, medical, "report_to_head", "已报告王主任")
     await tick(staff, medical, "call_ambulance", "120 已出车")
     return medical
-
-
-async def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
-    await expect(page.locator("#conn-state")).not_to_have_class("down")
-    await page.evaluate("document.fonts.ready")
-    await page.screenshot(path=artefact(name), full_page=full_page)
 
 
 async def test_screenshots_in_chinese(consoles: Consoles, live: Live) -> None:

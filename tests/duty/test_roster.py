@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from types import SimpleNamespace
 
+import asyncpg
 import pytest
 
 from incidents.clock import ManualClock
+from incidents.commanders import Candidate
 from incidents.duty import DutyRole
 from incidents.errors import InvalidCommand, NotFound
+from incidents.kinds import Role
 from incidents.lifecycle import AddNote, OpenIncident
 from incidents.recusal import DeclareConflict
+from server.auth.users import UserStore
 from server.duty.commander import with_roster
 from server.duty.store import DutyStore
 from server.duty.worker import duty_at
@@ -61,19 +65,20 @@ async def test_a_shift_for_nobody_or_ending_before_it_starts_is_refused(duty: Du
 
 
 async def test_a_new_incident_defaults_to_the_leader_on_duty_and_an_explicit_one_wins(
-    duty: DutyStore, clock: ManualClock
+    duty: DutyStore, clock: ManualClock, pool: asyncpg.Pool
 ) -> None:
     """Opened with no commander: commander1 (on duty); opened naming commander2: commander2."""
     await duty.add_shift(
         "commander1", DutyRole.LEADER, (office(2, 8), office(3, 8)), "a", office(1, 9)
     )
     clock.set(office(2, 9))
-    app = SimpleNamespace(duty=duty, clock=clock)
+    app = SimpleNamespace(duty=duty, clock=clock, users=UserStore(pool, clock))
     default = await with_roster(app, open_cmd())
     assert isinstance(default, OpenIncident)
     assert (default.commander, default.commander_source) == ("commander1", "roster")
     explicit = await with_roster(app, replace(open_cmd(), commander="commander2"))
     assert isinstance(explicit, OpenIncident) and explicit.commander == "commander2"
+    assert explicit.candidate == Candidate("commander2", Role.COMMANDER)  # the directory's word
     clock.set(office(3, 9))  # nobody on the roster: no commander, as before
     assert await with_roster(app, open_cmd()) == open_cmd()
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from incidents.commanders import Candidate
 from incidents.duty import (
     DutyRole,
     Shift,
@@ -97,7 +98,8 @@ def test_a_new_incident_is_commanded_by_the_leader_on_duty_marked_so() -> None:
 def test_a_commander_who_steps_aside_hands_over_to_the_next_leader_on_duty() -> None:
     """Commander1 declares an interest: commander2, also on duty, commands; nobody if none is."""
     log = Log()
-    log.run(replace(open_cmd(), commander="commander1"), DUTY)
+    lead = Candidate("commander1", Role.COMMANDER)
+    log.run(replace(open_cmd(), commander="commander1", candidate=lead), DUTY)
     leaders = ("commander1", "commander2")
     assert log.run(DeclareConflict("来访人系其亲属", "", leaders), LEAD) == [
         "conflict_declared",

@@ -8,6 +8,7 @@ from functools import cache
 from uuid import UUID
 
 from incidents.checklist import TickItem
+from incidents.commanders import Candidate
 from incidents.domain import Command, process
 from incidents.events import Event
 from incidents.kinds import IncidentType, Role, Status
@@ -88,7 +89,7 @@ def closed_medical(notes: int = 0) -> tuple[IncidentState, list[Event]]:
     m = timedelta(minutes=1)
     steps: list[tuple[Actor, Command, timedelta]] = [
         (DUTY, OPEN, 0 * m),
-        (LEAD, AssignCommander("commander1"), 1 * m),
+        (LEAD, AssignCommander("commander1", Candidate("commander1", Role.COMMANDER)), 1 * m),
         (STAFF, TickItem("report_to_head", "已电话报告"), 2 * m),
         (LEAD, ChangeStatus(Status.RESPONDING, "120 已在途"), 3 * m),
         (STAFF, AddNote(f"家属{PLANTED['family']}电话 {PLANTED['mobile']}，已通知"), 4 * m),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from incidents.commanders import Candidate
 from incidents.errors import InvalidCommand, NotAuthorized, Recused
 from incidents.kinds import Role
 from incidents.lifecycle import AddNote, AssignCommander
@@ -32,7 +33,7 @@ def test_a_recused_user_cannot_be_made_commander() -> None:
     log.run(DeclareConflict("曾经手此案", ""), OTHER_LEAD)
     assert log.s.recused[0].user_id == "commander2"
     with pytest.raises(Recused) as refused:
-        log.run(AssignCommander("commander2"), LEAD)
+        log.run(AssignCommander("commander2", Candidate("commander2", Role.COMMANDER)), LEAD)
     assert refused.value.field == "user_id"
     with pytest.raises(Recused):
         log.run(RequestResource("ambulance"), OTHER_LEAD)
