@@ -188,7 +188,8 @@ def decide_acknowledge(state: IncidentState, cmd: AcknowledgeNotification) -> li
 
 def decide_phone_ack(state: IncidentState, cmd: RecordPhoneAcknowledgement) -> list[EventDraft]:
     n = _find(state, cmd.notification)
-    return [_acknowledged(n, "phone", cmd.by, None, cmd.note)]
+    by = validate.text(cmd.by, "by", max_len=MAX_BY)  # on the phone: who answered is the record
+    return [_acknowledged(n, "phone", by, None, cmd.note)]
 
 
 def decide_resend(state: IncidentState, cmd: ResendNotification) -> list[EventDraft]:

@@ -38,7 +38,7 @@ from server.commands_http import command_routes
 from server.database import open_database
 from server.duty import setup as duty_setup
 from server.duty.pages import duty_routes
-from server.duty.view import user_names
+from server.duty.view import commander_names, user_names
 from server.errors import domain_error_handler
 from server.export.routes import export_routes
 from server.followup_pages import followup_routes
@@ -151,7 +151,11 @@ def create_app(
             s.catalogue = Catalogue.load().with_names(
                 "unit", {u.id: (u.name.zh, u.name.en) for u in library.units.values()}
             )
-            names = UserNames(lambda: user_names(s), max_age=NAMES_EVERY)
+            names = UserNames(
+                lambda: user_names(s),
+                max_age=NAMES_EVERY,
+                load_commanders=lambda: commander_names(s),
+            )
             s.renderer = Renderer(s.catalogue, settings.timezone, names)
             await names.refresh()
             s.templates = Jinja2Templates(directory=WEB / "templates")

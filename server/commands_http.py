@@ -43,14 +43,12 @@ async def json_object(request: Request) -> dict[str, Any]:
 
 
 async def read_fields(request: Request) -> Fields:
-    """The body as fields; the answer to an hx-prompt arrives as `reason` when none is given."""
+    """The body as fields: a JSON object, or a form. (No text is taken from headers: a
+    header cannot carry Chinese faithfully, and htmx percent-encodes prompt answers.)"""
     if request.headers.get("content-type", "").startswith("application/json"):
         fields: dict[str, Any] = await json_object(request)
     else:
         fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    prompt = request.headers.get("hx-prompt")
-    if prompt and not fields.get("reason"):
-        fields["reason"] = prompt.encode("latin-1").decode("utf-8", "replace")
     return fields
 
 

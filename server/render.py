@@ -91,10 +91,13 @@ class UserNames:
         load: Callable[[], Awaitable[Mapping[str, str]]],
         max_age: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        load_commanders: Callable[[], Awaitable[Mapping[str, str]]] | None = None,
     ) -> None:
         self._load, self.max_age, self._clock = load, max_age, clock
+        self._load_commanders = load_commanders
         self._loaded_at: float | None = None
         self.current: Mapping[str, str] = MappingProxyType({})
+        self.commanders: Mapping[str, str] = MappingProxyType({})  # who may be made commander
 
     @classmethod
     def fixed(cls, names: Mapping[str, str]) -> UserNames:
@@ -113,6 +116,8 @@ class UserNames:
         stale = self._loaded_at is None or self._clock() - self._loaded_at >= self.max_age
         if force or stale or (knowing is not None and knowing not in self.current):
             names = MappingProxyType(dict(await self._load()))
+            if self._load_commanders is not None:
+                self.commanders = MappingProxyType(dict(await self._load_commanders()))
             self.current, self._loaded_at = names, self._clock()
 
 
@@ -142,7 +147,19 @@ class Renderer:
             "resource_registry": rs.REGISTRY,
             "resource_moves": rs.NEXT,
             "may": lambda role, action: is_allowed(role, Action(action)),
+            "commander_choices": self.commander_choices,
+            "may_direct": lambda role: is_allowed(role, Action.ASSIGN_COMMANDER)
+            or is_allowed(role, Action.CHANGE_LEVEL),
         }
+
+    def commander_choices(self, state: IncidentState) -> list[tuple[str, str]]:
+        """(login, name) of the users who may command this incident: enabled commanders
+        without a declared conflict of interest, the current one included, by name."""
+        recused = {r.user_id for r in state.recused}
+        fit = {k: v for k, v in self.names.commanders.items() if k not in recused}
+        if state.commander and state.commander not in fit:  # shown, though no longer fit
+            fit[state.commander] = self.names.current.get(state.commander, state.commander)
+        return sorted(fit.items(), key=lambda kv: kv[1])
 
     def translator(self, language: str) -> Translator:
         return Translator(self.catalogue, normalize(language), self.zone, self.names.current)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from incidents.commanders import MAY_COMMAND
 from incidents.duty import OnDuty, Shift, UnitLine, ZeroReportRules, on_duty, panel
 from server.duty.store import DutyStore, Flag
 
@@ -29,6 +30,12 @@ class DutyPanel:
 
 async def user_names(state: Any) -> dict[str, str]:
     return {u.id: u.display_name for u in await state.users.list()}
+
+
+async def commander_names(state: Any) -> dict[str, str]:
+    """The enabled users whose role may command, by display name."""
+    users = await state.users.list()
+    return {u.id: u.display_name for u in users if u.role in MAY_COMMAND and not u.disabled}
 
 
 async def duty_panel(state: Any) -> DutyPanel:

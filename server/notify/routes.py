@@ -178,7 +178,7 @@ async def phone_ack(request: Request) -> Response:
     await require_csrf(request)
     fields = await read_fields(request)
     command = RecordPhoneAcknowledgement(
-        _notification(request), text(fields, "by") or text(fields, "reason"), text(fields, "note")
+        _notification(request), text(fields, "by"), text(fields, "note")
     )
     return await run(request, incident_id(request), command, fields)
 

@@ -128,11 +128,99 @@
     }
   });
 
-  function newKey() {
+  function newKey() {  // crypto.randomUUID needs a secure context; getRandomValues does not
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    if (window.crypto && crypto.getRandomValues) {
+      return Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(16)), function (b) {
+        return (b + 256).toString(16).slice(1);
+      }).join("");
+    }
     return Date.now().toString(36) + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
   }
   window.wfNewKey = newKey;
+
+  // A plain form that downloads (an export) keeps the page: each submit is a new command with
+  // its own key, while the browser's own retry of one submit resends the same key.
+  document.addEventListener("submit", function (e) {
+    var key = e.target.querySelector && e.target.querySelector("input[name=idempotency_key]");
+    if (key && !e.target.hasAttribute("hx-post")) { key.value = newKey(); }
+  });
+
+  // The headcount stepper: − and + change the number; the button beside it sends it.
+  document.addEventListener("click", function (e) {
+    var step = e.target.closest && e.target.closest("button[data-step]");
+    if (!step) { return; }
+    var input = step.parentNode.querySelector("input[type=number]");
+    if (!input) { return; }
+    if (parseInt(step.dataset.step, 10) > 0) { input.stepUp(); } else { input.stepDown(); }
+  });
+
+  // Pushed fragments replace parts of the page while someone may be typing in them: what was
+  // typed, which fold was open and where the cursor was are carried over to the new markup,
+  // except for a form whose request is on its way (its text is being recorded).
+  var carried = null, sending = {};
+  function formOf(el) { return el.form || (el.closest && el.closest("form")); }
+  function fields(root) {  // [key, element] in document order; a key repeats per occurrence
+    var seen = {}, out = [];
+    root.querySelectorAll("input:not([type=hidden]), textarea, select").forEach(function (el) {
+      if (!el.name) { return; }
+      var form = formOf(el), base = (form ? form.getAttribute("action") : "") + "|" + el.name;
+      seen[base] = (seen[base] || 0) + 1;
+      out.push([base + "|" + seen[base], el]);
+    });
+    return out;
+  }
+  function dirty(el) {
+    if (el.type === "checkbox" || el.type === "radio") { return el.checked !== el.defaultChecked; }
+    if (el.tagName === "SELECT") {
+      var chosen = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
+      return el.selectedIndex !== (chosen < 0 ? 0 : chosen);
+    }
+    return el.value !== el.defaultValue;
+  }
+  function sendingFrom(el) { var form = formOf(el); return form && sending[form.getAttribute("action")]; }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var form = e.detail.elt && formOf(e.detail.elt);
+    if (form) { sending[form.getAttribute("action")] = true; }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt && formOf(e.detail.elt);
+    if (form) { delete sending[form.getAttribute("action")]; }
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var target = e.detail.target, keep = { values: {}, open: [], focus: null };
+    fields(target).forEach(function (pair) {
+      var key = pair[0], el = pair[1];
+      if (el === document.activeElement) {
+        keep.focus = { key: key, start: el.selectionStart, end: el.selectionEnd };
+      }
+      if (dirty(el) && !sendingFrom(el)) {
+        keep.values[key] = (el.type === "checkbox" || el.type === "radio") ? el.checked : el.value;
+      }
+    });
+    target.querySelectorAll("details[open][id]").forEach(function (el) { keep.open.push(el.id); });
+    carried = keep;
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    var now = e.target, keep = carried;
+    if (!keep || !now.querySelectorAll) { return; }
+    carried = null;
+    fields(now).forEach(function (pair) {
+      var key = pair[0], el = pair[1];
+      if (key in keep.values) {
+        if (el.type === "checkbox" || el.type === "radio") { el.checked = keep.values[key]; }
+        else { el.value = keep.values[key]; }
+      }
+      if (keep.focus && keep.focus.key === key) {
+        el.focus();
+        try { el.setSelectionRange(keep.focus.start, keep.focus.end); } catch (ignored) { /* a number or a select */ }
+      }
+    });
+    keep.open.forEach(function (id) {
+      var fold = document.getElementById(id);
+      if (fold && now.contains(fold)) { fold.open = true; }
+    });
+  });
 
   // Refusals (4xx) are shown, not swallowed.
   document.addEventListener("htmx:beforeSwap", function (e) {
