@@ -148,8 +148,9 @@ class Renderer:
             "resource_moves": rs.NEXT,
             "may": lambda role, action: is_allowed(role, Action(action)),
             "commander_choices": self.commander_choices,
-            "may_direct": lambda role: is_allowed(role, Action.ASSIGN_COMMANDER)
-            or is_allowed(role, Action.CHANGE_LEVEL),
+            "may_direct": lambda role: (
+                is_allowed(role, Action.ASSIGN_COMMANDER) or is_allowed(role, Action.CHANGE_LEVEL)
+            ),
         }
 
     def commander_choices(self, state: IncidentState) -> list[tuple[str, str]]:
