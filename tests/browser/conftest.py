@@ -92,8 +92,11 @@ class Consoles:
                 self.errors.append(f"{who}: {r.request.method} {r.status} {path}")
 
         def failed(r: Request) -> None:
-            if not r.url.startswith(("ws:", "wss:")):  # a socket closed by a reconnect test
-                self.errors.append(f"{who}: request failed {r.url} {r.failure}")
+            if r.url.startswith(("ws:", "wss:")):  # a socket closed by a reconnect test
+                return
+            if r.is_navigation_request() and r.failure == "net::ERR_ABORTED":
+                return  # a navigation that became a download (an export): the page stays
+            self.errors.append(f"{who}: request failed {r.url} {r.failure}")
 
         page.on("pageerror", lambda exc: self.errors.append(f"{who}: {exc}"))
         page.on("console", console)
