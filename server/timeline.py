@@ -55,7 +55,11 @@ def _report(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
 Params = Callable[[IncidentState, Translator, Mapping[str, Any]], Mapping[str, Any]]
 
 PARAMS: dict[str, Params] = {
-    "opened": lambda s, t, p: {**p, "type": t(f"type.{p['type']}")},
+    "opened": lambda s, t, p: {
+        **p,
+        "type": t(f"type.{p['type']}"),
+        "people": t("count.people", n=p["headcount"]),
+    },
     "level_changed": lambda s, t, p: _level(t, p),
     "status_changed": lambda s, t, p: _status(t, p),
     "checklist_item_added": lambda s, t, p: {"item": _item(s, t, p["item"])},
@@ -76,7 +80,11 @@ PARAMS: dict[str, Params] = {
     },
     "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _due(t, p)},
     "followup_done": lambda s, t, p: {**p, "item": _followup(s, t, p)},
-    "reply_extended": lambda s, t, p: {**p, "due": _due(t, p)},
+    "reply_extended": lambda s, t, p: {
+        **p,
+        "due": _due(t, p),
+        "days": t("count.days", n=p["days"]),
+    },
     **dict.fromkeys(
         [f"resource_{to}" for to in rs.STATUSES] + ["resource_eta_set"],
         lambda s, t, p: _resource(s, t, p),
