@@ -40,7 +40,7 @@ class _UniqueKeys(yaml.SafeLoader):
 def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     first: dict[object, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]  # untyped stub
+        key = loader.construct_object(key_node)
         line = key_node.start_mark.line + 1
         if key in first:
             raise CatalogueError(
@@ -58,9 +58,9 @@ def read_catalogue(path: Path) -> dict[str, str]:
     loader = _UniqueKeys(path.read_text("utf-8"))
     loader.name = str(path)  # the marks (and so the errors) name the file
     try:
-        data = loader.get_single_data()  # type: ignore[no-untyped-call]  # untyped stub
+        data = loader.get_single_data()
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]  # untyped stub
+        loader.dispose()
     if not isinstance(data, dict):
         raise CatalogueError(f"{path}: not a mapping of keys to texts")
     wrong = [k for k, v in data.items() if not isinstance(k, str) or not isinstance(v, str)]
