@@ -129,12 +129,15 @@ class Translator:
         return self(key) if self.catalogue.has(self.language, key) else ident
 
     def who(self, ident: str | None) -> str:
-        """A person by display name, a unit ("unit:police") by its name; else the id recorded."""
+        """A person by display name, a unit ("unit:police") by its name, a worker as the
+        system; else the id recorded."""
         if not ident:
             return ""
         if ident in self.names:
             return self.names[ident]
         prefix, _, unit = ident.partition(":")
+        if prefix == "system":  # a worker: the dispatcher, the timers
+            return self("who.system")
         named = prefix == "unit" and f"unit.{unit}" in self.catalogue.texts[self.language]
         return self.name("unit", unit) if named else ident
 

@@ -1,14 +1,17 @@
 """Finding the other language in what a person reads: English words in Chinese, Chinese in English.
 
-from tests.i18n_check import english_words, chinese_runs
+from tests.i18n_check import chinese_runs, english_words, html_text
+
 assert english_words(zh_text) == []
 assert chinese_runs(en_text, typed=[incident.location, incident.summary]) == []
+assert english_words(html_text(page_html)) == []
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from html.parser import HTMLParser
 
 # Latin words a Chinese text may hold: names of formats, the product, units of measure.
 ALLOWED = frozenset(
@@ -57,3 +60,28 @@ def chinese_runs(text: str, typed: Iterable[str] = ()) -> list[str]:
         if words:
             text = text.replace(words, " ")
     return _HAN.findall(text)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._hidden += tag in ("style", "script")
+        self.parts += [v for k, v in attrs if k in ("title", "placeholder", "aria-label") and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """What a person reads in an HTML page: its text, titles and placeholders (no tags, CSS)."""
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(parser.parts)

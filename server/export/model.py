@@ -113,7 +113,9 @@ def level_history(events: Sequence[Event]) -> tuple[LevelStep, ...]:
             steps.append(LevelStep(e.occurred_at, Level(e.payload["level"]), "", e.recorded_by))
         elif e.kind == "level_changed":
             p = e.payload
-            steps.append(LevelStep(e.occurred_at, Level(p["to"]), p["reason"], e.recorded_by))
+            steps.append(
+                LevelStep(e.occurred_at, Level(p["to"]), p.get("reason", ""), e.recorded_by)
+            )
     return tuple(steps)
 
 
