@@ -359,3 +359,12 @@ def test_ids_in_a_refusal_are_shown_by_their_names() -> None:
     assert explain(reader("en"), refused("notification.move")) == (
         "The notice to Police (local station) is Acknowledged: this cannot be done now"
     )
+
+
+def test_a_refusal_without_a_sentence_reads_could_not_be_done_never_its_key() -> None:
+    """Should one slip past the tests above, the person reads a plain sentence, not a key."""
+    lost = DomainError("nowhere.to_be_found", "an English message", item="call_120")
+    assert explain(reader("zh-CN"), lost) == "操作未能完成，请重试或联系值班室"
+    assert explain(reader("en"), lost) == "This could not be done: try again or call the duty desk"
+    unfilled = DomainError("checklist.unmet", "first finish: call_120")  # no `items`
+    assert explain(reader("zh-CN"), unfilled) == "操作未能完成，请重试或联系值班室"
