@@ -34,8 +34,9 @@ def refusal_text(t: Translator, reason: str, params: dict[str, Param]) -> str:
     if not t.catalogue.has(t.language, key):
         log.error("refusal_untranslated", reason=reason)
         return t(UNKNOWN)
-    try:
-        return t(key, **{name: shown(t, value) for name, value in params.items()})
+    filled = {name: shown(t, value) for name, value in params.items()}
+    try:  # `_` makes the text be formatted even without parameters: no "{items}" shows
+        return t(key, _=reason, **filled)
     except (KeyError, IndexError):  # the sentence wants a parameter the refusal lacks
         log.error("refusal_parameters", reason=reason, params=sorted(params))
         return t(UNKNOWN)
