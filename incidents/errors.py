@@ -8,6 +8,10 @@ DomainError
  ├── IllegalTransition     the state machine refuses (status, checklist item, ...)
  │    └── IncidentClosed   a closed incident accepts only reopen
  └── IdempotencyConflict   a key reused with a different command
+
+The class says how the server answers (its status); the `reason` says what the person
+reads: a catalogue key (`refusal.<reason>`) with parameters, translated at the edge
+(server/refusal.py). Ids among the parameters are `Named`, so they are shown by name.
 """
 
 from __future__ import annotations
