@@ -75,8 +75,7 @@ def reader(language: str) -> Translator:
 
 
 def test_every_refusal_the_code_raises_has_a_sentence_in_both_languages() -> None:
-    """No refusal shows a user a key or an English message: each reason has its two sentences,
-    filling exactly the parameters it is raised with."""
+    """No refusal shows a key or English: each reason has two sentences, with its parameters."""
     texts = catalogue().texts
     wrong = []
     for r in refusal_scan.raised():

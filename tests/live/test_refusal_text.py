@@ -39,8 +39,7 @@ async def collective_visit(client: httpx.AsyncClient) -> str:
 
 
 async def test_the_flash_says_why_in_chinese_naming_items_and_levels(live: Live) -> None:
-    """Lowering a visit of 35, ticking a step too early, closing without a final report: the
-    flash says why in Chinese, with the plan's words for the step, and no English word."""
+    """Lowering a visit of 35, an early tick, closing unreported: the flash says why, in Chinese."""
     lead, staff = await live.client("commander1"), await live.client("staff1")
     incident = await collective_visit(lead)
     lower = await htmx(lead, f"/incidents/{incident}/level", to="general", reason="人少了")
