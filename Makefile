@@ -32,16 +32,17 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-# Browser tests drive Debian's Chromium (never a downloaded browser); CJK fonts for pages and
-# PDFs; Pango for WeasyPrint's PDF exports.
+# Browser tests drive Debian's Chromium (never a downloaded browser); CJK and emoji fonts for
+# pages and PDFs (what people type is drawn, not boxes); Pango for WeasyPrint's PDF exports.
 CHROMIUM ?= /usr/bin/chromium
-$(CHROMIUM):
-	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM)"; exit 1; }
+EMOJI_FONT := /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+$(CHROMIUM) $(EMOJI_FONT):
+	@command -v apt-get >/dev/null || { echo "install chromium and fonts-noto-color-emoji"; exit 1; }
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk \
-		libpango-1.0-0 libpangoft2-1.0-0
+		fonts-noto-color-emoji libpango-1.0-0 libpangoft2-1.0-0
 
-test: $(VENV)/.installed-dev | $(CHROMIUM)
+test: $(VENV)/.installed-dev | $(CHROMIUM) $(EMOJI_FONT)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest

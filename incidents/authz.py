@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from incidents.errors import NotAuthorized
+from incidents.errors import Named, NotAuthorized
 from incidents.kinds import Role
 
 
@@ -65,4 +65,9 @@ def is_allowed(role: Role, action: Action) -> bool:
 
 def authorize(role: Role, action: Action) -> None:
     if not is_allowed(role, action):
-        raise NotAuthorized(f"role {role} may not {action}", role=role.value, action=action.value)
+        raise NotAuthorized(
+            "role.forbidden",
+            f"role {role} may not {action}",
+            role=Named("role", role.value),
+            action=Named("action", action.value),
+        )

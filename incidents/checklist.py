@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from incidents import validate
 from incidents.authz import Action
-from incidents.errors import IllegalTransition, InvalidCommand, NotFound
+from incidents.errors import IllegalTransition, InvalidCommand, Named, NotFound, Param
 from incidents.events import Event, EventDraft
 from incidents.kinds import ItemStatus
 from incidents.state import IncidentState, ItemState
@@ -55,10 +55,20 @@ MOVES: dict[str, tuple[frozenset[ItemStatus], ItemStatus]] = {
 }
 
 
+def shown(state: IncidentState, item_id: str) -> Param:
+    """A checklist item in a refusal: its text from the pinned plan, or its id."""
+    plan_item = state.plan_item(item_id)
+    return plan_item.text if plan_item else item_id
+
+
 def _current(state: IncidentState, item_id: str) -> ItemState:
     item = state.item(item_id)
     if item is None:
-        raise NotFound(f"no checklist item {item_id!r} on this incident", field="item")
+        raise NotFound(
+            "checklist.unknown_item",
+            f"no checklist item {item_id!r} on this incident",
+            field="item",
+        )
     return item
 
 
@@ -67,7 +77,12 @@ def _move(state: IncidentState, item_id: str, kind: str, text_key: str, text: st
     allowed, to = MOVES[kind]
     if item.status not in allowed:
         raise IllegalTransition(
-            f"item {item_id} is {item.status}: it cannot become {to}", field="item"
+            "checklist.move",
+            f"item {item_id} is {item.status}: it cannot become {to}",
+            field="item",
+            item=shown(state, item_id),
+            status=Named("item", item.status),
+            to=Named("item", to),
         )
     return EventDraft(kind, {"item": item_id, text_key: text})
 
@@ -90,7 +105,12 @@ def _dependents_resolved(state: IncidentState, item_id: str) -> list[str]:
 def decide_tick(state: IncidentState, cmd: TickItem) -> list[EventDraft]:
     note = validate.text(cmd.note, "note", max_len=MAX_NOTE, required=False)
     if unmet := _unmet_requirements(state, cmd.item):
-        raise IllegalTransition(f"first finish: {', '.join(unmet)}", field="item", unmet=unmet)
+        raise IllegalTransition(
+            "checklist.unmet",
+            f"first finish: {', '.join(unmet)}",
+            field="item",
+            items=tuple(shown(state, i) for i in unmet),
+        )
     return [_move(state, cmd.item, "item_ticked", "note", note)]
 
 
@@ -108,14 +128,20 @@ def decide_untick(state: IncidentState, cmd: UntickItem) -> list[EventDraft]:
     reason = validate.text(cmd.reason, "reason", max_len=MAX_NOTE)
     if dependents := _dependents_resolved(state, cmd.item):
         raise IllegalTransition(
-            f"{', '.join(dependents)} depend on this item: untick them first", field="item"
+            "checklist.dependents",
+            f"{', '.join(dependents)} depend on this item: untick them first",
+            field="item",
+            items=tuple(shown(state, i) for i in dependents),
         )
     return [_move(state, cmd.item, "item_unticked", "reason", reason)]
 
 
 def apply_added(s: IncidentState, e: Event) -> IncidentState:
     if s.item(e.payload["item"]):
-        raise InvalidCommand(f"item {e.payload['item']} added twice")
+        item = e.payload["item"]
+        raise InvalidCommand(
+            "checklist.added_twice", f"item {item} added twice", item=shown(s, item)
+        )
     return replace(s, checklist=(*s.checklist, ItemState(e.payload["item"], e.occurred_at)))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incidents.errors import InvalidCommand
+from incidents.errors import InvalidCommand, Named
 from incidents.kinds import Role
 
 MAY_COMMAND = frozenset({Role.COMMANDER})
@@ -27,13 +27,17 @@ class Candidate:
 def check_candidate(user_id: str, candidate: Candidate | None, field: str) -> None:
     """Refuse a commander who is unknown, disabled, or of a role that does not command."""
     if candidate is None or candidate.user_id != user_id or candidate.role is None:
-        raise InvalidCommand(f"no user {user_id!r}", field=field, user=user_id)
+        raise InvalidCommand("commander.unknown", f"no user {user_id!r}", field=field)
+    who = Named("user", user_id)
     if candidate.disabled:
-        raise InvalidCommand(f"user {user_id} is disabled", field=field, user=user_id)
+        raise InvalidCommand(
+            "commander.disabled", f"user {user_id} is disabled", field=field, user=who
+        )
     if candidate.role not in MAY_COMMAND:
         raise InvalidCommand(
+            "commander.role",
             f"user {user_id} is a {candidate.role}: only a commander may command",
             field=field,
-            user=user_id,
-            role=candidate.role.value,
+            user=who,
+            role=Named("role", candidate.role.value),
         )

@@ -93,12 +93,12 @@ def decide(
     authorize(actor.role, command.action)
     if isinstance(command, lc.OpenIncident):
         if state is not None:
-            raise IllegalTransition("the incident is already open")
+            raise IllegalTransition("incident.already_open", "the incident is already open")
         return lc.decide_open(command, plan or no_plan())
     if state is None:
-        raise NotFound("no such incident")
+        raise NotFound("incident.not_found", "no such incident")
     if state.status is Status.CLOSED and not allowed_when_closed(command):
-        raise IncidentClosed("the incident is closed: only a reopen is accepted")
+        raise IncidentClosed("incident.closed", "the incident is closed: only a reopen is accepted")
     rc.guard(state, command, actor)  # a conflict of interest refuses every command
     if type(command) in CONTEXT_HANDLERS:
         return CONTEXT_HANDLERS[type(command)](state, command, actor, now or state.updated_at)

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from incidents.errors import InvalidCommand
+from incidents.errors import InvalidCommand, Named
 
 DEFAULT_HOUR = time(15, 0)
 OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -90,9 +90,9 @@ def deadline(day: date, hour: time, zone: ZoneInfo) -> datetime:
 
 def check_shift(user_id: str, starts_at: datetime, ends_at: datetime) -> None:
     if not user_id.strip():
-        raise InvalidCommand("a shift needs a user", field="user_id")
+        raise InvalidCommand("shift.no_user", "a shift needs a user", field="user_id")
     if ends_at <= starts_at:
-        raise InvalidCommand("a shift ends after it starts", field="ends_at")
+        raise InvalidCommand("shift.ends_first", "a shift ends after it starts", field="ends_at")
 
 
 def on_duty(shifts: Iterable[Shift], at: datetime) -> OnDuty:
@@ -114,9 +114,17 @@ def check_report(status: ZeroStatus, text: str) -> str:
     """The report's text: required for a situation, optional for all clear."""
     text = text.strip()
     if len(text) > MAX_TEXT:
-        raise InvalidCommand(f"text is longer than {MAX_TEXT} characters", field="text")
+        raise InvalidCommand(
+            "input.too_long",
+            f"text is longer than {MAX_TEXT} characters",
+            field="text",
+            name=Named("field", "text"),
+            max=MAX_TEXT,
+        )
     if status is ZeroStatus.SITUATION and not text:
-        raise InvalidCommand("a situation report says what the situation is", field="text")
+        raise InvalidCommand(
+            "zero.situation_text", "a situation report says what the situation is", field="text"
+        )
     return text
 
 
@@ -158,6 +166,11 @@ def make_report(
 ) -> ZeroReport:
     """A unit's report for the office day of `at`: late when made at or after the hour."""
     if unit not in rules.units:
-        raise InvalidCommand(f"{unit} is not a unit that files a zero report", field="unit")
+        raise InvalidCommand(
+            "zero.unit_not_listed",
+            f"{unit} is not a unit that files a zero report",
+            field="unit",
+            unit=Named("unit", unit),
+        )
     day, due = rules.today(at)
     return ZeroReport(unit, day, status, check_report(status, text), by, at, is_late(at, due))

@@ -8,23 +8,47 @@ DomainError
  ├── IllegalTransition     the state machine refuses (status, checklist item, ...)
  │    └── IncidentClosed   a closed incident accepts only reopen
  └── IdempotencyConflict   a key reused with a different command
+
+The class says how the server answers (its status); the `reason` says what the person
+reads: a catalogue key (`refusal.<reason>`) with parameters, translated at the edge
+(server/refusal.py). Ids among the parameters are `Named`, so they are shown by name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+from incidents.plan import Bilingual
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """An id the reader sees by its name: `kind` "user" or "unit", else the catalogue key
+    `{kind}.{id}` ("level.major", "field.location")."""
+
+    kind: str
+    id: str
+
+
+# What a refusal's parameter may be: shown as is, by name, in the reader's language, or a list.
+Param = str | int | Named | Bilingual | tuple["Param", ...]
 
 
 class DomainError(Exception):
-    """A refusal with a stable code (for translation) and an English message."""
+    """A refusal: `reason` keys the sentence a person reads (`refusal.<reason>` in the
+    catalogues), filled with `params`; `message` is the same in English, for logs and APIs."""
 
     code = "domain_error"
 
-    def __init__(self, message: str, *, field: str | None = None, **params: object) -> None:
+    def __init__(
+        self, reason: str, message: str, *, field: str | None = None, **params: Param
+    ) -> None:
         super().__init__(message)
+        self.reason = reason
         self.message = message
         self.field = field
-        self.params: Mapping[str, object] = params
+        self.params: Mapping[str, Param] = params
 
 
 class InvalidCommand(DomainError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from incidents.authz import Action
-from incidents.errors import InvalidCommand
+from incidents.errors import InvalidCommand, Named
 from incidents.events import EventDraft
 from incidents.state import IncidentState
 
@@ -38,7 +38,12 @@ def decide_export(
     state: IncidentState, cmd: ExportIncident | ExportIncidentFull
 ) -> list[EventDraft]:
     if cmd.format not in FORMATS:
-        raise InvalidCommand(f"format must be one of {', '.join(FORMATS)}", field="format")
+        raise InvalidCommand(
+            "input.choice",
+            f"format must be one of {', '.join(FORMATS)}",
+            field="format",
+            name=Named("field", "format"),
+        )
     return [EventDraft("exported", {"format": cmd.format, "redacted": cmd.redacted})]
 
 

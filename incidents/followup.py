@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from incidents import validate
 from incidents.authz import Action
 from incidents.canonical import format_time, parse_time
-from incidents.errors import IllegalTransition, InvalidCommand, NotFound
+from incidents.errors import IllegalTransition, InvalidCommand, Named, NotFound, Param
 from incidents.events import Event, EventDraft
 from incidents.kinds import Status
 from incidents.settle import item_due_at
@@ -143,14 +143,27 @@ def settle(state: IncidentState) -> list[EventDraft]:
 def _followup(state: IncidentState, item_id: str) -> FollowupItem:
     found = next((f for f in state.followups if f.id == item_id), None)
     if found is None:
-        raise NotFound(f"no follow-up item {item_id!r} on this incident", field="item")
+        raise NotFound(
+            "followup.unknown_item", f"no follow-up item {item_id!r} on this incident", field="item"
+        )
     return found
+
+
+def shown(state: IncidentState, item: FollowupItem) -> Param:
+    """A follow-up item in a refusal: the plan's text, else what its rule calls it."""
+    plan_item = state.plan_item(item.id)
+    return plan_item.text if plan_item else Named("followup.rule", item.rule)
 
 
 def decide_complete(state: IncidentState, cmd: CompleteFollowup) -> list[EventDraft]:
     evidence = validate.text(cmd.evidence, "evidence", max_len=MAX_EVIDENCE)
-    if _followup(state, cmd.item).done:
-        raise IllegalTransition(f"follow-up item {cmd.item} is already done", field="item")
+    if (item := _followup(state, cmd.item)).done:
+        raise IllegalTransition(
+            "followup.already_done",
+            f"follow-up item {cmd.item} is already done",
+            field="item",
+            item=shown(state, item),
+        )
     return [EventDraft("followup_done", {"item": cmd.item, "evidence": evidence})]
 
 
@@ -159,11 +172,17 @@ def decide_extend(state: IncidentState, cmd: ExtendReply) -> list[EventDraft]:
     days = validate.count(cmd.days, "days", low=1, high=MAX_EXTENSION_DAYS)
     reply = next((f for f in state.followups if f.rule == "reply"), None)
     if reply is None or reply.due_at is None:
-        raise NotFound("no written reply is due on this incident yet", field="days")
+        raise NotFound(
+            "followup.no_reply_due", "no written reply is due on this incident yet", field="days"
+        )
     if reply.done:
-        raise IllegalTransition("the written reply has already been given", field="days")
+        raise IllegalTransition(
+            "followup.reply_given", "the written reply has already been given", field="days"
+        )
     if reply.extended_days:
-        raise IllegalTransition("the reply deadline was already extended once", field="days")
+        raise IllegalTransition(
+            "followup.extended_once", "the reply deadline was already extended once", field="days"
+        )
     due = format_time(reply.due_at + timedelta(days=days))
     payload = {"item": reply.id, "days": days, "reason": reason, "due_at": due}
     return [EventDraft("reply_extended", payload)]
@@ -174,7 +193,9 @@ def decide_instruction(state: IncidentState, cmd: RecordInstruction) -> list[Eve
     try:
         ZoneInfo(cmd.zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidCommand(f"unknown time zone {cmd.zone!r}", field="zone") from None
+        raise InvalidCommand(
+            "followup.zone_unknown", f"unknown time zone {cmd.zone!r}", field="zone"
+        ) from None
     n = 1 + sum(f.rule == "deliver" for f in state.followups)
     return [EventDraft("instruction_recorded", {"n": n, "text": text, "zone": cmd.zone})]
 

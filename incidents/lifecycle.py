@@ -10,7 +10,7 @@ from incidents import validate
 from incidents.authz import Action
 from incidents.canonical import GENESIS_HASH
 from incidents.commanders import Candidate, check_candidate
-from incidents.errors import IllegalTransition, InvalidCommand
+from incidents.errors import IllegalTransition, InvalidCommand, Named
 from incidents.events import Event, EventDraft
 from incidents.kinds import IncidentType, Level, Status
 from incidents.levels import level_floor
@@ -118,9 +118,10 @@ def level_change(state_level: Level, to: Level, reason: str) -> EventDraft:
 def floor_raise(kind: IncidentType, level: Level, headcount: int) -> list[EventDraft]:
     """A level_changed event when the headcount lifts the level floor above the level."""
     floor = level_floor(kind, headcount)
-    if floor is None or floor[0].rank <= level.rank:
+    if floor is None or floor.level.rank <= level.rank:
         return []
-    return [level_change(level, floor[0], floor[1])]
+    payload = {"from": level.value, "to": floor.level.value, **floor.why(headcount)}
+    return [EventDraft("level_changed", payload)]
 
 
 def decide_open(cmd: OpenIncident, plan: Plan) -> list[EventDraft]:
@@ -159,10 +160,20 @@ def initial_commander(cmd: OpenIncident) -> list[EventDraft]:
 def decide_level(state: IncidentState, cmd: ChangeLevel) -> list[EventDraft]:
     reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT)
     if cmd.to is state.level:
-        raise InvalidCommand(f"the level is already {cmd.to}", field="to")
+        raise InvalidCommand(
+            "level.same", f"the level is already {cmd.to}", field="to", level=Named("level", cmd.to)
+        )
     floor = level_floor(state.type, state.headcount)
-    if floor is not None and cmd.to.rank < floor[0].rank:
-        raise IllegalTransition(f"cannot lower below {floor[0]}: {floor[1]}", field="to")
+    if floor is not None and cmd.to.rank < floor.level.rank:
+        raise IllegalTransition(
+            "level.floor",
+            f"cannot lower below {floor.level}: {state.headcount} people, "
+            f"{floor.threshold} or more is at least {floor.level}",
+            field="to",
+            level=Named("level", floor.level),
+            headcount=state.headcount,
+            threshold=floor.threshold,
+        )
     return [level_change(state.level, cmd.to, reason)]
 
 
@@ -175,21 +186,31 @@ def status_change(state: IncidentState, to: Status, reason: str) -> EventDraft:
 def decide_status(state: IncidentState, cmd: ChangeStatus) -> list[EventDraft]:
     reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT, required=False)
     if cmd.to not in TRANSITIONS[state.status]:
-        raise IllegalTransition(f"status cannot go from {state.status} to {cmd.to}", field="to")
+        raise IllegalTransition(
+            "status.illegal",
+            f"status cannot go from {state.status} to {cmd.to}",
+            field="to",
+            status=Named("status", state.status),
+            to=Named("status", cmd.to),
+        )
     return [status_change(state, cmd.to, reason)]
 
 
 def decide_close(state: IncidentState, cmd: CloseIncident) -> list[EventDraft]:
     reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT, required=False)
     if state.status not in CLOSABLE:
-        raise IllegalTransition(f"an incident that is {state.status} cannot be closed")
+        raise IllegalTransition(
+            "close.not_allowed",
+            f"an incident that is {state.status} cannot be closed",
+            status=Named("status", state.status),
+        )
     return [status_change(state, Status.CLOSED, reason)]
 
 
 def decide_reopen(state: IncidentState, cmd: ReopenIncident) -> list[EventDraft]:
     reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT)
     if state.status is not Status.CLOSED:
-        raise IllegalTransition("only a closed incident can be reopened")
+        raise IllegalTransition("reopen.not_closed", "only a closed incident can be reopened")
     return [status_change(state, Status.RESPONDING, reason)]
 
 
@@ -197,7 +218,9 @@ def decide_headcount(state: IncidentState, cmd: UpdateHeadcount) -> list[EventDr
     count = validate.count(cmd.headcount, "headcount", low=1, high=MAX_HEADCOUNT)
     reason = validate.text(cmd.reason, "reason", max_len=MAX_TEXT, required=False)
     if count == state.headcount:
-        raise InvalidCommand(f"the headcount is already {count}", field="headcount")
+        raise InvalidCommand(
+            "headcount.same", f"the headcount is already {count}", field="headcount", n=count
+        )
     update = EventDraft(
         "headcount_updated", {"from": state.headcount, "to": count, "reason": reason}
     )
@@ -218,7 +241,12 @@ def decide_injury(state: IncidentState, cmd: ReportInjury) -> list[EventDraft]:
 def decide_commander(state: IncidentState, cmd: AssignCommander) -> list[EventDraft]:
     user = validate.text(cmd.user_id, "user_id", max_len=MAX_TEXT)
     if user == state.commander:
-        raise InvalidCommand(f"{user} is already the commander", field="user_id")
+        raise InvalidCommand(
+            "commander.same",
+            f"{user} is already the commander",
+            field="user_id",
+            user=Named("user", user),
+        )
     check_candidate(user, cmd.candidate, "user_id")
     return [EventDraft("commander_assigned", {"from": state.commander, "to": user})]
 

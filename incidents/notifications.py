@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from incidents import validate
 from incidents.authz import Action
 from incidents.canonical import format_time
-from incidents.errors import IllegalTransition, InvalidCommand, NotFound
+from incidents.errors import IllegalTransition, InvalidCommand, Named, NotFound
 from incidents.events import Event, EventDraft
 from incidents.kinds import NotificationStatus
 from incidents.plan import PlanNotification
@@ -53,7 +53,7 @@ MOVES: dict[str, dict[NotificationStatus, NotificationStatus]] = {
 OUTCOMES = ("sent", "delivered", "failed")
 STEPS = ("renotify", "next_contact", "alert")
 VIAS = ("link", "api", "phone")
-MAX_NOTE, MAX_BY, MAX_ERROR, MAX_ETA = 500, 200, 300, 24 * 60
+MAX_NOTE, MAX_BY, MAX_ERROR, MAX_CODE, MAX_ETA = 500, 200, 300, 40, 24 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,9 @@ class RecordDelivery:
     channel: str
     attempt: int
     final: bool = False  # a failure after which nothing more is tried
-    error: str = ""
+    error: str = ""  # the detail, in English, for the operator
+    error_code: str = ""  # what went wrong, for the reader: notify.failure.<code>
+    error_status: int | None = None  # the HTTP or SMTP status that came back, if any
     retry_at: datetime | None = None
 
 
@@ -120,20 +122,33 @@ def _find(state: IncidentState, notification_id: str) -> NotificationState:
     found = next((n for n in state.notifications if n.id == notification_id), None)
     if found is None:
         raise NotFound(
-            f"no notification {notification_id!r} on this incident", field="notification"
+            "notification.unknown",
+            f"no notification {notification_id!r} on this incident",
+            field="notification",
         )
     return found
 
 
 def _require_move(n: NotificationState, kind: str) -> None:
     if n.status not in MOVES[kind]:
-        raise IllegalTransition(f"notification {n.id} is {n.status}", field="notification")
+        raise IllegalTransition(
+            "notification.move",
+            f"notification {n.id} is {n.status}",
+            field="notification",
+            unit=Named("unit", n.unit),
+            status=Named("notify.status", n.status),
+        )
 
 
 def decide_record(state: IncidentState, cmd: RecordDelivery) -> list[EventDraft]:
     _find(state, cmd.notification)
     if cmd.outcome not in OUTCOMES:
-        raise InvalidCommand(f"outcome must be one of {', '.join(OUTCOMES)}", field="outcome")
+        raise InvalidCommand(
+            "input.choice",
+            f"outcome must be one of {', '.join(OUTCOMES)}",
+            field="outcome",
+            name=Named("field", "outcome"),
+        )
     payload: dict[str, Any] = {
         "notification": cmd.notification,
         "delivery": cmd.delivery,
@@ -144,6 +159,8 @@ def decide_record(state: IncidentState, cmd: RecordDelivery) -> list[EventDraft]
     }
     if cmd.outcome == "failed":
         payload |= {"final": cmd.final, "error": cmd.error[:MAX_ERROR]}
+        if cmd.error_code:
+            payload |= {"error_code": cmd.error_code[:MAX_CODE], "error_status": cmd.error_status}
         payload["retry_at"] = format_time(cmd.retry_at) if cmd.retry_at else None
     return [EventDraft(f"notification_{cmd.outcome}", payload)]
 
@@ -151,9 +168,18 @@ def decide_record(state: IncidentState, cmd: RecordDelivery) -> list[EventDraft]
 def decide_escalate(state: IncidentState, cmd: Escalate) -> list[EventDraft]:
     n = _find(state, cmd.notification)
     if cmd.step not in STEPS:
-        raise InvalidCommand(f"step must be one of {', '.join(STEPS)}", field="step")
+        raise InvalidCommand(
+            "input.choice",
+            f"step must be one of {', '.join(STEPS)}",
+            field="step",
+            name=Named("field", "step"),
+        )
     if n.acknowledged:
-        raise IllegalTransition(f"notification {n.id} is acknowledged: nothing to escalate")
+        raise IllegalTransition(
+            "notification.acknowledged",
+            f"notification {n.id} is acknowledged: nothing to escalate",
+            unit=Named("unit", n.unit),
+        )
     if cmd.step == "alert":
         return [EventDraft("notification_alerted", {"notification": n.id, "unit": n.unit})]
     payload = {"notification": n.id, "unit": n.unit, "step": cmd.step, "round": n.round + 1}
@@ -181,13 +207,16 @@ def _acknowledged(
 
 def decide_acknowledge(state: IncidentState, cmd: AcknowledgeNotification) -> list[EventDraft]:
     if cmd.via not in ("link", "api"):
-        raise InvalidCommand("via must be link or api", field="via")
+        raise InvalidCommand(
+            "input.choice", "via must be link or api", field="via", name=Named("field", "via")
+        )
     n = _find(state, cmd.notification)
     return [_acknowledged(n, cmd.via, cmd.by, cmd.eta_minutes, cmd.note)]
 
 
 def decide_phone_ack(state: IncidentState, cmd: RecordPhoneAcknowledgement) -> list[EventDraft]:
     n = _find(state, cmd.notification)
+    _require_move(n, "notification_acknowledged")
     by = validate.text(cmd.by, "by", max_len=MAX_BY)  # on the phone: who answered is the record
     return [_acknowledged(n, "phone", by, None, cmd.note)]
 
@@ -195,7 +224,11 @@ def decide_phone_ack(state: IncidentState, cmd: RecordPhoneAcknowledgement) -> l
 def decide_resend(state: IncidentState, cmd: ResendNotification) -> list[EventDraft]:
     n = _find(state, cmd.notification)
     if n.acknowledged:
-        raise IllegalTransition(f"notification {n.id} is already acknowledged")
+        raise IllegalTransition(
+            "notification.acknowledged",
+            f"notification {n.id} is already acknowledged",
+            unit=Named("unit", n.unit),
+        )
     reason = validate.text(cmd.reason, "reason", max_len=MAX_NOTE, required=False)
     payload = {"notification": n.id, "unit": n.unit, "round": n.round + 1, "reason": reason}
     return [EventDraft("notification_resent", payload)]

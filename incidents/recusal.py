@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from incidents import validate
 from incidents.authz import Action
 from incidents.duty import pick_commander
-from incidents.errors import InvalidCommand, NotAuthorized, Recused
+from incidents.errors import InvalidCommand, Named, NotAuthorized, Recused
 from incidents.events import Event, EventDraft
 from incidents.kinds import Role
 from incidents.lifecycle import AssignCommander
@@ -45,16 +45,18 @@ def guard(state: IncidentState, command: object, actor: Actor) -> None:
     """Refuse a recused actor, and making a recused user the commander."""
     if found := recusal_of(state, actor.user_id):
         raise Recused(
+            "recusal.actor",
             f"{actor.user_id} has a direct interest in this incident: {found.reason}",
-            user=actor.user_id,
-            reason=found.reason,
+            user=Named("user", actor.user_id),
+            interest=found.reason,
         )
     if isinstance(command, AssignCommander) and (found := recusal_of(state, command.user_id)):
         raise Recused(
+            "recusal.commander",
             f"{command.user_id} has a direct interest in this incident: {found.reason}",
             field="user_id",
-            user=command.user_id,
-            reason=found.reason,
+            user=Named("user", command.user_id),
+            interest=found.reason,
         )
 
 
@@ -66,11 +68,17 @@ def decide_declare(
     user = user or actor.user_id
     if user != actor.user_id and actor.role not in MAY_DECLARE_FOR_OTHERS:
         raise NotAuthorized(
+            "recusal.for_others",
             "only a commander or an admin may declare another user's conflict of interest",
             field="user_id",
         )
     if recusal_of(state, user):
-        raise InvalidCommand(f"{user} already steps aside from this incident", field="user_id")
+        raise InvalidCommand(
+            "recusal.already",
+            f"{user} already steps aside from this incident",
+            field="user_id",
+            user=Named("user", user),
+        )
     declared = EventDraft("conflict_declared", {"user_id": user, "reason": reason})
     return [declared, *step_down(state, user, cmd.duty_leaders)]
 

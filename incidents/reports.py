@@ -99,7 +99,11 @@ def is_late(state: IncidentState, now: datetime) -> bool:
 def _fields(given: Mapping[str, str]) -> dict[str, str]:
     unknown = sorted(set(given) - set(FIELDS))
     if unknown:
-        raise InvalidCommand(f"unknown report fields: {', '.join(unknown)}", field=unknown[0])
+        raise InvalidCommand(
+            "report.unknown_fields",
+            f"unknown report fields: {', '.join(unknown)}",
+            field=unknown[0],
+        )
     return {
         f: validate.text(str(given.get(f, "")), f, max_len=MAX_FIELD, required=f in REQUIRED)
         for f in FIELDS
@@ -109,17 +113,25 @@ def _fields(given: Mapping[str, str]) -> dict[str, str]:
 def _units(to: tuple[str, ...]) -> list[str]:
     units = [validate.text(u, "to", max_len=MAX_UNIT_ID) for u in to]
     if len(units) > MAX_UNITS:
-        raise InvalidCommand(f"at most {MAX_UNITS} units", field="to")
+        raise InvalidCommand(
+            "report.too_many_units", f"at most {MAX_UNITS} units", field="to", max=MAX_UNITS
+        )
     return list(dict.fromkeys(units))
 
 
 def _deadline(state: IncidentState, kind: ReportKind) -> datetime | None:
     if kind is not ReportKind.FIRST and not filed(state, ReportKind.FIRST):
-        raise IllegalTransition("the first report must be filed first", field="kind")
+        raise IllegalTransition(
+            "report.first_missing", "the first report must be filed first", field="kind"
+        )
     if kind is ReportKind.FIRST and filed(state, ReportKind.FIRST):
-        raise IllegalTransition("the first report is already filed", field="kind")
+        raise IllegalTransition(
+            "report.first_filed", "the first report is already filed", field="kind"
+        )
     if filed(state, ReportKind.FINAL):
-        raise IllegalTransition("the final report is already filed", field="kind")
+        raise IllegalTransition(
+            "report.final_filed", "the final report is already filed", field="kind"
+        )
     due = next_due(state)
     return due.at if due and due.kind is kind else None
 
@@ -155,11 +167,19 @@ def decide_overdue(
 ) -> list[EventDraft]:
     due = next_due(state)
     if due is None or due.key != cmd.key:
-        raise IllegalTransition(f"no report deadline {cmd.key!r} is pending", field="key")
+        raise IllegalTransition(
+            "report.no_deadline", f"no report deadline {cmd.key!r} is pending", field="key"
+        )
     if any(o.key == cmd.key for o in state.reports_overdue):
-        raise IllegalTransition(f"report {cmd.key} is already recorded as overdue", field="key")
+        raise IllegalTransition(
+            "report.overdue_recorded",
+            f"report {cmd.key} is already recorded as overdue",
+            field="key",
+        )
     if now <= due.at:
-        raise IllegalTransition(f"report {cmd.key} is not due until {format_time(due.at)}")
+        raise IllegalTransition(
+            "report.not_due", f"report {cmd.key} is not due until {format_time(due.at)}"
+        )
     payload = {"report": due.key, "kind": due.kind.value, "due_at": format_time(due.at)}
     return [EventDraft("report_overdue", payload)]
 
@@ -168,7 +188,9 @@ def decide_close(state: IncidentState, cmd: lc.CloseIncident) -> list[EventDraft
     """Closing needs a final report when the pinned plan says so."""
     needs_final = state.plan is not None and state.plan.final_on_close
     if needs_final and not filed(state, ReportKind.FINAL):
-        raise IllegalTransition("file the final report before closing", field="report")
+        raise IllegalTransition(
+            "report.final_first", "file the final report before closing", field="report"
+        )
     return lc.decide_close(state, cmd)
 
 

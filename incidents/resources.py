@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from incidents import validate
 from incidents.authz import Action
-from incidents.errors import IllegalTransition, InvalidCommand, NotFound
+from incidents.errors import IllegalTransition, InvalidCommand, Named, NotFound, Param
 from incidents.events import Event, EventDraft
 from incidents.plan import Bilingual
 from incidents.state import DispatchState, IncidentState
@@ -87,6 +87,12 @@ def label(state: IncidentState | None, kind_id: str, language: str) -> str:
     return kind.label.get(language) if kind else kind_id
 
 
+def shown(state: IncidentState, kind_id: str) -> Param:
+    """A resource in a refusal: its label in both languages, or the id it was given."""
+    kind = resource_kind(state, kind_id)
+    return kind.label if kind else kind_id
+
+
 @dataclass(frozen=True, slots=True)
 class RequestResource:
     action: ClassVar[Action] = Action.DISPATCH_RESOURCE
@@ -114,7 +120,11 @@ class SetResourceEta:
 def find(state: IncidentState, dispatch_id: str) -> DispatchState:
     found = next((d for d in state.dispatches if d.id == dispatch_id), None)
     if found is None:
-        raise NotFound(f"no dispatch {dispatch_id!r} on this incident", field="dispatch")
+        raise NotFound(
+            "resource.dispatch_unknown",
+            f"no dispatch {dispatch_id!r} on this incident",
+            field="dispatch",
+        )
     return found
 
 
@@ -125,7 +135,9 @@ def _eta(value: int | None) -> int | None:
 def decide_request(state: IncidentState, cmd: RequestResource) -> list[EventDraft]:
     kind = resource_kind(state, cmd.resource)
     if kind is None:
-        raise InvalidCommand(f"no resource {cmd.resource!r} in the registry", field="resource")
+        raise InvalidCommand(
+            "resource.unknown", f"no resource {cmd.resource!r} in the registry", field="resource"
+        )
     number = 1 + sum(d.resource == kind.id for d in state.dispatches)
     payload = {
         "dispatch": f"{kind.id}-{number}",
@@ -140,9 +152,21 @@ def decide_request(state: IncidentState, cmd: RequestResource) -> list[EventDraf
 def decide_move(state: IncidentState, cmd: MoveResource) -> list[EventDraft]:
     d = find(state, cmd.dispatch)
     if cmd.to not in STATUSES:
-        raise InvalidCommand(f"to must be one of {', '.join(STATUSES)}", field="to")
+        raise InvalidCommand(
+            "input.choice",
+            f"to must be one of {', '.join(STATUSES)}",
+            field="to",
+            name=Named("field", "to"),
+        )
     if cmd.to not in TRANSITIONS[d.status]:
-        raise IllegalTransition(f"{d.id} is {d.status}: it cannot become {cmd.to}", field="to")
+        raise IllegalTransition(
+            "resource.move",
+            f"{d.id} is {d.status}: it cannot become {cmd.to}",
+            field="to",
+            resource=shown(state, d.resource),
+            status=Named("resource.status", d.status),
+            to=Named("resource.status", cmd.to),
+        )
     eta = _eta(cmd.eta_minutes) if cmd.to in ON_THE_WAY else None
     note = validate.text(cmd.note, "note", max_len=MAX_NOTE, required=False)
     payload = {"dispatch": d.id, "resource": d.resource, "eta_minutes": eta, "note": note}
@@ -152,7 +176,13 @@ def decide_move(state: IncidentState, cmd: MoveResource) -> list[EventDraft]:
 def decide_eta(state: IncidentState, cmd: SetResourceEta) -> list[EventDraft]:
     d = find(state, cmd.dispatch)
     if d.status not in ON_THE_WAY:
-        raise IllegalTransition(f"{d.id} is {d.status}: no ETA to set", field="dispatch")
+        raise IllegalTransition(
+            "resource.no_eta",
+            f"{d.id} is {d.status}: no ETA to set",
+            field="dispatch",
+            resource=shown(state, d.resource),
+            status=Named("resource.status", d.status),
+        )
     payload = {"dispatch": d.id, "resource": d.resource, "eta_minutes": _eta(cmd.eta_minutes)}
     return [EventDraft("resource_eta_set", payload)]
 

@@ -18,6 +18,7 @@ from incidents.plan import Plan, PlanItem
 from incidents.state import IncidentState, NotificationState, Timer
 
 FIRST_REPORT_TIMER = "report:first"
+PLAYBOOK_RULE = "playbook_rule"  # a level_changed event's rule: the pinned plan's level rule
 
 
 def settle(state: IncidentState) -> list[EventDraft]:
@@ -33,10 +34,15 @@ def settle(state: IncidentState) -> list[EventDraft]:
 def _level_rules(state: IncidentState, plan: Plan) -> list[EventDraft]:
     for rule in plan.level_rules:
         if rule.holds(state.headcount, state.injured) and rule.raise_to.rank > state.level.rank:
-            why = [f"{rule.headcount_at_least}+ people"] if rule.headcount_at_least else []
-            why += ["someone is hurt"] if rule.injured else []
-            reason = f"playbook {plan.playbook_id}: {' and '.join(why)} → {rule.raise_to}"
-            payload = {"from": state.level.value, "to": rule.raise_to.value, "reason": reason}
+            payload = {
+                "from": state.level.value,
+                "to": rule.raise_to.value,
+                # the rule that fired, as data: each reader's language says it (server/timeline.py)
+                "rule": PLAYBOOK_RULE,
+                "playbook": plan.playbook_id,
+                "headcount_at_least": rule.headcount_at_least,
+                "injured": rule.injured,
+            }
             return [EventDraft("level_changed", payload)]
     return []
 

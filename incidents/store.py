@@ -121,7 +121,11 @@ class EventStore:
     ) -> Outcome:
         """Decide, append and project in one transaction; a retried key returns its first result."""
         if not 8 <= len(key) <= 200:
-            raise InvalidCommand("the idempotency key must be 8 to 200 characters", field="key")
+            raise InvalidCommand(
+                "request.key_length",
+                "the idempotency key must be 8 to 200 characters",
+                field="key",
+            )
         print_ = fingerprint(incident_id, command, actor)
         async with self._pool.acquire() as conn, conn.transaction():
             if isinstance(command, OpenIncident) or incident_id is None:
@@ -138,7 +142,7 @@ class EventStore:
         """Claim the key and lock the incident's row in one round trip."""
         row = await conn.fetchrow(_CLAIM_AND_LOCK, key, print_, incident_id)
         if row is None:
-            raise NotFound(f"no incident {incident_id}")
+            raise NotFound("incident.not_found", f"no incident {incident_id}")
         if row["claimed"] is None:
             return await self._prior(conn, key, print_), None
         return None, await self._with_plan(conn, decode_state(row["state"]), row["plan_hash"])
@@ -161,7 +165,9 @@ class EventStore:
         )
         assert row is not None  # a key is never deleted
         if row["fingerprint"] != print_:
-            raise IdempotencyConflict("this idempotency key was used for a different command")
+            raise IdempotencyConflict(
+                "request.key_reused", "this idempotency key was used for a different command"
+            )
         return json.loads(row["result"])
 
     async def _replay(self, conn: Conn, prior: dict[str, Any]) -> Outcome:
@@ -188,7 +194,7 @@ class EventStore:
         if isinstance(command, OpenIncident):
             incident_id = uuid4()
         elif incident_id is None:
-            raise NotFound("no incident named")
+            raise NotFound("incident.not_found", "no incident named")
         plan = self._plans(command.type) if isinstance(command, OpenIncident) else None
         now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
         done = process(before, command, actor, incident_id=incident_id, now=now, plan=plan)
@@ -230,7 +236,7 @@ class EventStore:
         sql = "SELECT state, plan_hash FROM incidents WHERE id = $1"
         row = await conn.fetchrow(sql, incident_id)
         if row is None:
-            raise NotFound(f"no incident {incident_id}")
+            raise NotFound("incident.not_found", f"no incident {incident_id}")
         return await self._with_plan(conn, decode_state(row["state"]), row["plan_hash"])
 
     async def _with_plan(

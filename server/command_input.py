@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from incidents.checklist import BlockItem, SkipItem, TickItem, UntickItem
 from incidents.domain import Command
-from incidents.errors import InvalidCommand
+from incidents.errors import InvalidCommand, Named
 from incidents.kinds import IncidentType, Level, Status
 from incidents.lifecycle import (
     AddNote,
@@ -33,7 +33,9 @@ E = TypeVar("E", bound=StrEnum)
 def text(fields: Fields, name: str) -> str:
     value = fields.get(name, "")
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidCommand(f"{name} must be text", field=name)
+        raise InvalidCommand(
+            "input.text", f"{name} must be text", field=name, name=Named("field", name)
+        )
     return str(value)
 
 
@@ -41,7 +43,12 @@ def choice(kind: type[E], fields: Fields, name: str) -> E:
     try:
         return kind(text(fields, name))
     except ValueError:
-        raise InvalidCommand(f"{name} must be one of {', '.join(kind)}", field=name) from None
+        raise InvalidCommand(
+            "input.choice",
+            f"{name} must be one of {', '.join(kind)}",
+            field=name,
+            name=Named("field", name),
+        ) from None
 
 
 def integer(fields: Fields, name: str) -> int:
@@ -51,7 +58,9 @@ def integer(fields: Fields, name: str) -> int:
             raise ValueError
         return int(value)
     except ValueError:
-        raise InvalidCommand(f"{name} must be a whole number", field=name) from None
+        raise InvalidCommand(
+            "input.integer", f"{name} must be a whole number", field=name, name=Named("field", name)
+        ) from None
 
 
 def optional_integer(fields: Fields, name: str) -> int | None:
@@ -63,7 +72,9 @@ def names(fields: Fields, name: str) -> tuple[str, ...]:
     value = fields.get(name) or []
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise InvalidCommand(f"{name} must be a list of ids", field=name)
+        raise InvalidCommand(
+            "input.list", f"{name} must be a list of ids", field=name, name=Named("field", name)
+        )
     return tuple(i.strip() for i in items if i.strip())
 
 

@@ -32,13 +32,13 @@ async def json_object(request: Request) -> dict[str, Any]:
     """The body as a JSON object, or a refusal saying what is wrong with it."""
     body = await request.body()
     if len(body) > MAX_BODY:
-        raise InvalidCommand("the request body is too large")
+        raise InvalidCommand("request.too_large", "the request body is too large")
     try:
         data = json.loads(body or b"{}")
     except ValueError:
-        raise InvalidCommand("the body is not valid JSON") from None
+        raise InvalidCommand("request.not_json", "the body is not valid JSON") from None
     if not isinstance(data, dict):
-        raise InvalidCommand("the body must be a JSON object")
+        raise InvalidCommand("request.not_object", "the body must be a JSON object")
     return data
 
 
@@ -55,7 +55,11 @@ async def read_fields(request: Request) -> Fields:
 def idempotency_key(request: Request, fields: Fields) -> str:
     key = request.headers.get("idempotency-key") or fields.get("idempotency_key")
     if not isinstance(key, str) or not key:
-        raise InvalidCommand("an Idempotency-Key header is required", field="idempotency_key")
+        raise InvalidCommand(
+            "request.key_missing",
+            "an Idempotency-Key header is required",
+            field="idempotency_key",
+        )
     return key
 
 
@@ -103,7 +107,7 @@ def incident_id(request: Request) -> UUID:
     try:
         return UUID(request.path_params["incident_id"])
     except ValueError:
-        raise NotFound("no such incident") from None
+        raise NotFound("incident.not_found", "no such incident") from None
 
 
 async def open_route(request: Request) -> Response:
@@ -120,7 +124,7 @@ async def incident_command(request: Request) -> Response:
     await require_csrf(request)
     name = request.path_params["command"]
     if name not in INCIDENT_COMMANDS:
-        raise NotFound(f"no command {name!r}")
+        raise NotFound("request.unknown_command", f"no command {name!r}")
     fields = await read_fields(request)
     command = await with_roster(request.app.state, INCIDENT_COMMANDS[name](fields))
     return await run(request, incident_id(request), command, fields)
@@ -131,7 +135,7 @@ async def item_command(request: Request) -> Response:
     await require_csrf(request)
     name = request.path_params["command"]
     if name not in ITEM_COMMANDS:
-        raise NotFound(f"no command {name!r}")
+        raise NotFound("request.unknown_command", f"no command {name!r}")
     fields = await read_fields(request)
     command = ITEM_COMMANDS[name](request.path_params["item"], fields)
     return await run(request, incident_id(request), command, fields)

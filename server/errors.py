@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from html import escape
+from zoneinfo import ZoneInfo
+
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 from incidents.errors import (
@@ -13,7 +16,8 @@ from incidents.errors import (
     NotAuthorized,
     NotFound,
 )
-from server.i18n import Catalogue
+from server.i18n import DEFAULT_LANGUAGE, Translator, default_catalogue, normalize
+from server.refusal import explain
 
 STATUS: dict[type[DomainError], int] = {
     InvalidCommand: 422,
@@ -34,26 +38,42 @@ def wants_json(request: Request) -> bool:
     ) or "application/json" in request.headers.get("accept", "")
 
 
+def reader(conn: HTTPConnection) -> Translator:
+    """The catalogue in the signed-in user's language (Chinese without a session)."""
+    session = conn.scope.get("state", {}).get("session")
+    language = normalize(session.user.language if session else DEFAULT_LANGUAGE)
+    renderer = getattr(conn.app.state, "renderer", None)
+    if renderer is not None:
+        t: Translator = renderer.translator(language)  # with the users' display names
+        return t
+    return Translator(default_catalogue(), language, ZoneInfo("UTC"))  # a refusal tells no time
+
+
 def message(request: Request, exc: DomainError) -> str:
-    catalogue: Catalogue = request.app.state.catalogue
-    session = request.scope.get("state", {}).get("session")
-    language = session.user.language if session else "zh-CN"
-    return catalogue.t(language, f"error.{exc.code}", message=exc.message)
+    return explain(reader(request), exc)
+
+
+def flash(code: str, reason: str, text: str, status: int) -> HTMLResponse:
+    """A refusal for htmx: shown in the page's #flash, whatever the form's own target."""
+    html = (
+        f'<p class="error" data-code="{escape(code)}" data-reason="{escape(reason)}">'
+        f"{escape(text, quote=False)}</p>"
+    )
+    return HTMLResponse(html, status, headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
 
 
 async def domain_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     status, text = status_of(exc), message(request, exc)
     if wants_json(request):
-        body = {"error": exc.code, "message": exc.message, "field": exc.field, "text": text}
+        body = {
+            "error": exc.code,
+            "reason": exc.reason,
+            "message": exc.message,
+            "field": exc.field,
+            "text": text,
+        }
         return JSONResponse(body, status)
     if "hx-request" in request.headers:
-        html = f'<p class="error" data-code="{exc.code}">{_escape(text)}</p>'
-        return HTMLResponse(
-            html, status, headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
-        )
+        return flash(exc.code, exc.reason, text, status)
     return PlainTextResponse(text, status)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -40,7 +40,9 @@ async def board(request: Request) -> Response:
     session = require_session(request)
     role = session.user.role
     if not (is_allowed(role, Action.WORK_FOLLOWUP) or is_allowed(role, Action.EXPORT)):
-        raise NotAuthorized("the follow-up board is for duty officers and commanders")
+        raise NotAuthorized(
+            "followup.board_forbidden", "the follow-up board is for duty officers and commanders"
+        )
     store: EventStore = request.app.state.store
     now = request.app.state.clock.now()
     states = [s for s in await store.incidents(include_closed=True) if s.followups]

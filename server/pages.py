@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from incidents.authz import Action, is_allowed
 from incidents.canonical import format_time
-from incidents.errors import InvalidCommand, NotFound
+from incidents.errors import InvalidCommand, Named, NotFound
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.auth.protect import require_session
@@ -56,7 +56,7 @@ def _incident_id(request: Request) -> UUID:
     try:
         return UUID(request.path_params["incident_id"])
     except ValueError:
-        raise NotFound("no such incident") from None
+        raise NotFound("incident.not_found", "no such incident") from None
 
 
 async def board(request: Request) -> Response:
@@ -144,7 +144,12 @@ async def api_events(request: Request) -> Response:
     try:
         after = int(request.query_params.get("after", "0") or 0)
     except ValueError:
-        raise InvalidCommand("after must be a whole number", field="after") from None
+        raise InvalidCommand(
+            "input.integer",
+            "after must be a whole number",
+            field="after",
+            name=Named("field", "after"),
+        ) from None
     events = await store.events(_incident_id(request), after_seq=max(after, 0))
     return JSONResponse([{**e.envelope(), "hash": e.hash} for e in events])
 

@@ -9,6 +9,7 @@ from incidents import resources as rs
 from incidents.canonical import parse_time
 from incidents.events import Event
 from incidents.state import IncidentState
+from server.event_reasons import failure, level_reason
 from server.i18n import Translator
 
 
@@ -17,17 +18,27 @@ def _item(state: IncidentState, t: Translator, item_id: str) -> str:
     return item.text.get(t.language) if item else item_id
 
 
-def _level(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
-    return {**p, "from": t(f"level.{p['from']}"), "to": t(f"level.{p['to']}")}
+def _level(s: IncidentState, t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "from": t(f"level.{p['from']}"),
+        "to": t(f"level.{p['to']}"),
+        "reason": level_reason(s, t, p),
+    }
 
 
 def _status(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
-    reason = (
-        f"：{p['reason']}"
-        if p.get("reason") and not t.is_en
-        else (f": {p['reason']}" if p.get("reason") else "")
-    )
+    reason = t("punct.colon") + p["reason"] if p.get("reason") else ""
     return {"from": t(f"status.{p['from']}"), "to": t(f"status.{p['to']}"), "reason": reason}
+
+
+def _delivery(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    """A delivery attempt: the channel by its name, a failure by what went wrong."""
+    said = {**p, "channel": t.name("notify.channel", p["channel"])}
+    return said | ({"error": failure(t, p)} if "error" in p else {})
+
+
+def _acknowledged(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    return {**p, "via": t.name("notify.via", p["via"]), "by": t.who(p.get("by"))}
 
 
 def _followup(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> str:
@@ -55,8 +66,12 @@ def _report(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
 Params = Callable[[IncidentState, Translator, Mapping[str, Any]], Mapping[str, Any]]
 
 PARAMS: dict[str, Params] = {
-    "opened": lambda s, t, p: {**p, "type": t(f"type.{p['type']}")},
-    "level_changed": lambda s, t, p: _level(t, p),
+    "opened": lambda s, t, p: {
+        **p,
+        "type": t(f"type.{p['type']}"),
+        "people": t("count.people", n=p["headcount"]),
+    },
+    "level_changed": lambda s, t, p: _level(s, t, p),
     "status_changed": lambda s, t, p: _status(t, p),
     "checklist_item_added": lambda s, t, p: {"item": _item(s, t, p["item"])},
     "item_ticked": lambda s, t, p: {
@@ -71,12 +86,22 @@ PARAMS: dict[str, Params] = {
         "time": t.time(parse_time(p["due_at"])),
     },
     "exported": lambda s, t, p: {
-        "format": p["format"],
-        "redacted": "" if not p.get("redacted") else (", redacted" if t.is_en else "，脱敏"),
+        "format": t.name("export.format_short", p["format"]),
+        "redacted": t("event.exported.redacted") if p.get("redacted") else "",
     },
+    **dict.fromkeys(
+        ["notification_sent", "notification_delivered", "notification_failed"],
+        lambda s, t, p: _delivery(t, p),
+    ),
+    "notification_escalated": lambda s, t, p: {**p, "step": t.name("notify.step", p["step"])},
+    "notification_acknowledged": lambda s, t, p: _acknowledged(t, p),
     "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _due(t, p)},
     "followup_done": lambda s, t, p: {**p, "item": _followup(s, t, p)},
-    "reply_extended": lambda s, t, p: {**p, "due": _due(t, p)},
+    "reply_extended": lambda s, t, p: {
+        **p,
+        "due": _due(t, p),
+        "days": t("count.days", n=p["days"]),
+    },
     **dict.fromkeys(
         [f"resource_{to}" for to in rs.STATUSES] + ["resource_eta_set"],
         lambda s, t, p: _resource(s, t, p),

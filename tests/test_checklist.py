@@ -116,7 +116,11 @@ def test_playbook_level_rule_raises_with_its_reason() -> None:
     log.run(UpdateHeadcount(100), STAFF)
     raises = kinds_of(log, "level_changed")
     assert [r["to"] for r in raises] == ["major", "critical"]
-    assert "test" in str(raises[1]["reason"])
+    assert (raises[1]["rule"], raises[1]["playbook"], raises[1]["headcount_at_least"]) == (
+        "playbook_rule",
+        "test",
+        100,
+    )
     assert log.s.item("tell_leader") is not None
 
 

@@ -31,6 +31,7 @@ def test_an_unfit_commander_is_refused_with_the_reason(candidate: Candidate, why
     with pytest.raises(InvalidCommand) as refused:
         log.run(AssignCommander("nosuchuser", candidate), DUTY)
     assert why in refused.value.message and refused.value.field == "user_id"
+    assert refused.value.reason.startswith("commander.")
     assert len(log.events) == before and log.s.commander is None
 
 

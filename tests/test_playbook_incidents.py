@@ -96,4 +96,4 @@ async def test_someone_hurt_raises_violence_to_major(library_store: EventStore) 
     assert hurt.state.injured
     assert hurt.state.level is Level.MAJOR
     raised = [e for e in hurt.events if e.kind == "level_changed"]
-    assert "hurt" in raised[0].payload["reason"]
+    assert (raised[0].payload["rule"], raised[0].payload["injured"]) == ("playbook_rule", True)

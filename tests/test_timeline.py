@@ -9,7 +9,7 @@ from incidents.checklist import TickItem
 from incidents.clock import ManualClock
 from incidents.commanders import Candidate
 from incidents.kinds import IncidentType, Role
-from incidents.lifecycle import AssignCommander
+from incidents.lifecycle import AssignCommander, UpdateHeadcount
 from server.i18n import Catalogue, Translator
 from server.render import Renderer, UserNames
 from server.timeline import describe
@@ -108,3 +108,54 @@ async def test_names_reload_when_stale_or_asked_for_someone_new() -> None:
     now[0] = 31.0
     await names.refresh()
     assert len(loads) == 3
+
+
+def test_a_level_raised_by_a_rule_says_the_rule_in_each_language() -> None:
+    """100 people: the playbook's rule is said in Chinese and in English, with its numbers."""
+    log = opened()
+    log.run(UpdateHeadcount(100), STAFF)
+    raised = [e for e in log.events if e.kind == "level_changed"][-1]
+    zh = describe(raised, log.s, translator("zh-CN"))
+    en = describe(raised, log.s, translator("en"))
+    assert zh.endswith("：预案「测试」的规则：100 人及以上，级别为「特别重大」"), zh
+    assert en.endswith(": the rule of the playbook “测试”: 100 or more people, so Critical"), en
+
+
+def test_an_event_recorded_with_an_english_sentence_is_shown_as_recorded() -> None:
+    """Events written before the reasons became codes keep their words: the record is the record."""
+    log = opened()
+    old = replace(
+        log.events[0],
+        seq=99,
+        kind="level_changed",
+        payload={
+            "from": "general",
+            "to": "major",
+            "reason": "collective visit of 35 people: 30 or more is at least major",
+        },
+    )
+    failed = replace(
+        log.events[0],
+        seq=100,
+        kind="notification_failed",
+        payload={"unit": "police", "channel": "webhook", "attempt": 2, "error": "http 503"},
+    )
+    zh = translator("zh-CN")
+    assert describe(old, log.s, zh).endswith(
+        "：collective visit of 35 people: 30 or more is at least major"
+    )
+    assert describe(failed, log.s, zh) == "向公安机关发送通报未成功（系统接口，第 2 次）：http 503"
+
+
+def test_english_counts_one_person_and_many_people() -> None:
+    """A visitor alone is "1 person"; a group is "2 people"; an ETA of one minute is singular."""
+    log = Log(PLAN)
+    log.clock = ManualClock()
+    log.run(open_cmd(IncidentType.MEDICAL, 1), DUTY)
+    log.run(UpdateHeadcount(2), STAFF)
+    en = translator("en")
+    said = [describe(e, log.s, en) for e in log.events]
+    assert any(s.endswith("一楼大厅, 1 person") for s in said), said[0]
+    assert not any("1 people" in s for s in said)
+    assert translator("en")("notify.eta", n=1) == "arrives in 1 minute"
+    assert translator("en")("notify.eta", n=5) == "arrives in 5 minutes"

@@ -23,6 +23,8 @@ from incidents.kinds import Role
 from server.auth.cookies import session_token
 from server.auth.origins import cross_site_reason, is_allowed_origin, parse_origins
 from server.auth.sessions import Session, SessionStore
+from server.errors import flash, reader
+from server.refusal import refusal_text
 
 log = structlog.get_logger(__name__)
 
@@ -30,13 +32,6 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-# What a person reading a refused page sees first; the English detail follows.
-_ZH = {
-    "login_required": "请先登录",
-    "forbidden": "您的角色无权执行此操作",
-    "csrf_failed": "表单已过期，请刷新页面后重试",
-    "cross_site": "已拒绝来自其他网站的请求",
-}
 
 
 class AuthRefused(HTTPException):
@@ -152,13 +147,19 @@ def websocket_allowed(websocket: WebSocket, allowed_origins: Iterable[str] = ())
 
 
 def refusal_response(conn: HTTPConnection, exc: AuthRefused) -> Response:
-    """The response for a refusal: a redirect, a short text for pages, JSON for the rest."""
+    """The response for a refusal: a redirect, a short text for pages, the page's flash for
+    htmx, JSON for the rest; what a person reads is `refusal.auth.<code>`, in their language."""
     if exc.status_code == 303:
         return Response(status_code=303, headers=exc.headers)
+    reason = f"auth.{exc.code}"
+    text = refusal_text(reader(conn), reason, {})
     if wants_html(conn):
-        text = f"{_ZH.get(exc.code, '')} / {exc.detail}".lstrip(" /")
         return PlainTextResponse(text, exc.status_code, exc.headers)
-    body = {"error": exc.code, "message": exc.detail}
+    if "hx-request" in conn.headers:
+        response = flash(exc.code, reason, text, exc.status_code)
+        response.headers.update(exc.headers or {})
+        return response
+    body = {"error": exc.code, "reason": reason, "message": exc.detail, "text": text}
     return JSONResponse(body, exc.status_code, exc.headers)
 
 

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from incidents.duty import DutyRole, ZeroStatus, make_report
-from incidents.errors import InvalidCommand
+from incidents.errors import InvalidCommand, Named
 from incidents.kinds import Role
 from server.auth.protect import require_csrf, require_role, require_session
 from server.command_input import Fields, choice, integer, text
@@ -51,7 +51,9 @@ def moment(fields: Fields, name: str, zone: ZoneInfo) -> datetime:
     try:
         when = datetime.fromisoformat(text(fields, name).strip())
     except ValueError:
-        raise InvalidCommand(f"{name} must be a date and time", field=name) from None
+        raise InvalidCommand(
+            "input.moment", f"{name} must be a date and time", field=name, name=Named("field", name)
+        ) from None
     return when if when.tzinfo else when.replace(tzinfo=zone)
 
 

@@ -88,7 +88,9 @@ class DutyStore:
         try:
             row = await self._pool.fetchrow(_ADD_SHIFT, user_id, role.value, *span, by, at)
         except asyncpg.ForeignKeyViolationError:
-            raise InvalidCommand(f"no user {user_id}", field="user_id") from None
+            raise InvalidCommand(
+                "user.unknown", f"no user {user_id}", field="user_id", user=user_id
+            ) from None
         assert row is not None
         return shift_from(row)
 
@@ -96,7 +98,7 @@ class DutyStore:
         """End a shift now (or cut a future one to nothing); a shift already over is refused."""
         row = await self._pool.fetchrow(_END_SHIFT, shift_id, at, by)
         if row is None:
-            raise NotFound(f"no shift {shift_id} still to run")
+            raise NotFound("shift.unknown", f"no shift {shift_id} still to run")
         return shift_from(row)
 
     async def shifts(self, since: datetime, until: datetime) -> list[Shift]:

@@ -5,7 +5,7 @@ Texts stay as catalogue keys and bilingual plan texts; each format translates th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -113,7 +113,9 @@ def level_history(events: Sequence[Event]) -> tuple[LevelStep, ...]:
             steps.append(LevelStep(e.occurred_at, Level(e.payload["level"]), "", e.recorded_by))
         elif e.kind == "level_changed":
             p = e.payload
-            steps.append(LevelStep(e.occurred_at, Level(p["to"]), p["reason"], e.recorded_by))
+            steps.append(
+                LevelStep(e.occurred_at, Level(p["to"]), p.get("reason", ""), e.recorded_by)
+            )
     return tuple(steps)
 
 
@@ -191,11 +193,19 @@ def _on_scene(state: IncidentState, events: Sequence[Event]) -> list[KeyTime]:
 
 
 def key_times(
-    state: IncidentState, events: Sequence[Event], reports: Sequence[ReportRow]
+    state: IncidentState,
+    events: Sequence[Event],
+    reports: Sequence[ReportRow],
+    units: Mapping[str, Bilingual],
 ) -> tuple[KeyTime, ...]:
     targets = ack_targets(state)
     acks = [
-        KeyTime("export.key.ack", Bilingual(n.unit, n.unit), n.acknowledged_at, targets.get(n.id))
+        KeyTime(
+            "export.key.ack",
+            units.get(n.unit, Bilingual(n.unit, n.unit)),  # the unit by its name
+            n.acknowledged_at,
+            targets.get(n.id),
+        )
         for n in state.notifications
     ]
     return (
@@ -228,7 +238,7 @@ def progress_steps(events: Sequence[Event]) -> tuple[tuple[datetime, int, int], 
     return tuple(steps)
 
 
-def build_report(view: ExportView) -> Report:
+def build_report(view: ExportView, units: Mapping[str, Bilingual] | None = None) -> Report:
     state, events = view.state, view.events
     reports = report_rows(state, events)
     as_of = events[-1].occurred_at if events else state.updated_at
@@ -238,7 +248,7 @@ def build_report(view: ExportView) -> Report:
         events=events,
         redacted=view.redacted,
         level_history=level_history(events),
-        key_times=key_times(state, events, reports),
+        key_times=key_times(state, events, reports, units or {}),
         checklist=checklist_rows(state, as_of),
         notifications=state.notifications,
         ack_targets=ack_targets(state),

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from incidents.errors import InvalidCommand
+from incidents.errors import InvalidCommand, Named
 from incidents.exports import FORMATS
 from server.auth.protect import require_csrf, require_session
 from server.command_input import Fields, text
@@ -21,7 +21,12 @@ from server.i18n import normalize
 def export_format(fields: Fields) -> str:
     fmt = text(fields, "format") or "pdf"
     if fmt not in FORMATS:
-        raise InvalidCommand(f"format must be one of {', '.join(FORMATS)}", field="format")
+        raise InvalidCommand(
+            "input.choice",
+            f"format must be one of {', '.join(FORMATS)}",
+            field="format",
+            name=Named("field", "format"),
+        )
     return fmt
 
 

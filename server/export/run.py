@@ -64,7 +64,7 @@ def render(
         head = view.events[-1]
         doc = as_json.export_document(view, exported_at=head.occurred_at, exported_by=exported_by)
         return as_json.to_bytes(doc)
-    report = build_report(view)
+    report = build_report(view, units)
     if fmt == "csv":
         return as_csv.render_csv(report, t, view.fields).encode("utf-8")
     if fmt == "md":

@@ -34,9 +34,14 @@ RETRYABLE_STATUS = frozenset({408, 425, 429})
 
 
 class SendFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    """`code` says what went wrong (notify.failure.<code>, with `status`); `reason` is the
+    English detail for the log and the outbox row."""
+
+    def __init__(
+        self, code: str, reason: str, *, permanent: bool = False, status: int | None = None
+    ) -> None:
         super().__init__(reason)
-        self.reason, self.permanent = reason, permanent
+        self.code, self.reason, self.permanent, self.status = code, reason, permanent, status
 
 
 class Channel(Protocol):
@@ -65,11 +70,13 @@ async def post_json(
     try:
         reply = await client.post(url, content=body, headers=headers, timeout=TIMEOUT)
     except httpx.HTTPError as exc:
-        raise SendFailed(f"http: {type(exc).__name__}") from None
+        raise SendFailed("http_error", f"http: {type(exc).__name__}") from None
     if reply.is_success:
         return
     permanent = 400 <= reply.status_code < 500 and reply.status_code not in RETRYABLE_STATUS
-    raise SendFailed(f"http {reply.status_code}", permanent=permanent)
+    raise SendFailed(
+        "http_status", f"http {reply.status_code}", permanent=permanent, status=reply.status_code
+    )
 
 
 class WebhookChannel:
@@ -90,7 +97,7 @@ class WebhookChannel:
             return None
         value = self._env.get(unit.secret_env)
         if not value:
-            raise SendFailed(f"secret_missing: {unit.secret_env}", permanent=True)
+            raise SendFailed("secret_missing", f"secret_missing: {unit.secret_env}", permanent=True)
         return value.encode()
 
     async def send(self, d: Delivery, message: Message) -> str:
@@ -111,7 +118,7 @@ class SmsChannel:
 
     async def send(self, d: Delivery, message: Message) -> str:
         if not self._url:
-            raise SendFailed("sms_not_configured", permanent=True)
+            raise SendFailed("sms_not_configured", "sms_not_configured", permanent=True)
         payload = {"to": d.address, "text": message.text, "key": d.key}
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         await post_json(
@@ -138,7 +145,7 @@ class EmailChannel:
     async def send(self, d: Delivery, message: Message) -> str:
         s = self._smtp
         if not s.host:
-            raise SendFailed("smtp_not_configured", permanent=True)
+            raise SendFailed("smtp_not_configured", "smtp_not_configured", permanent=True)
         try:
             await aiosmtplib.send(
                 email(d, message, s.sender),
@@ -151,11 +158,13 @@ class EmailChannel:
                 timeout=TIMEOUT,
             )
         except aiosmtplib.SMTPRecipientsRefused:
-            raise SendFailed("smtp: recipient refused", permanent=True) from None
+            raise SendFailed("smtp_refused", "smtp: recipient refused", permanent=True) from None
         except aiosmtplib.SMTPResponseException as exc:
-            raise SendFailed(f"smtp {exc.code}", permanent=500 <= exc.code < 600) from None
+            raise SendFailed(
+                "smtp_status", f"smtp {exc.code}", permanent=500 <= exc.code < 600, status=exc.code
+            ) from None
         except (aiosmtplib.SMTPException, OSError) as exc:
-            raise SendFailed(f"smtp: {type(exc).__name__}") from None
+            raise SendFailed("smtp_error", f"smtp: {type(exc).__name__}") from None
         return "sent"
 
 
@@ -179,7 +188,7 @@ class LogChannel:
 
 class NoContact:
     async def send(self, d: Delivery, message: Message) -> str:
-        raise SendFailed(f"no contact for unit {d.unit}", permanent=True)
+        raise SendFailed("no_contact", f"no contact for unit {d.unit}", permanent=True)
 
 
 class Channels:

@@ -102,10 +102,10 @@ class Dispatcher:
             message = self._composer.compose(state, d, self._clock.now())
             outcome = await self._channels.for_delivery(d).send(d, message)
         except SendFailed as failed:
-            return self._failure(d, channel, failed.reason, failed.permanent)
+            return self._failure(d, channel, failed)
         except Exception as exc:  # a bug or an odd failure: retried, and it shows on the board
             log.exception("send_crashed", notification=d.notification, delivery=d.id)
-            return self._failure(d, channel, f"error: {type(exc).__name__}", False)
+            return self._failure(d, channel, SendFailed("crashed", f"error: {type(exc).__name__}"))
         log.info(
             "notification_attempt",
             notification=d.notification,
@@ -118,9 +118,9 @@ class Dispatcher:
             d.notification, d.id, outcome, d.unit, d.contact_name, channel, attempt
         )
 
-    def _failure(self, d: Delivery, channel: str, reason: str, permanent: bool) -> RecordDelivery:
+    def _failure(self, d: Delivery, channel: str, failed: SendFailed) -> RecordDelivery:
         attempt = d.attempt + 1
-        final = permanent or self._policy.is_last(attempt)
+        final = failed.permanent or self._policy.is_last(attempt)
         retry_at = None if final else self._policy.next_at(self._clock.now(), attempt)
         log.warning(
             "notification_attempt_failed",
@@ -129,7 +129,7 @@ class Dispatcher:
             channel=channel,
             attempt=attempt,
             final=final,
-            reason=reason,
+            reason=failed.reason,
         )
         return RecordDelivery(
             d.notification,
@@ -140,7 +140,9 @@ class Dispatcher:
             channel,
             attempt,
             final=final,
-            error=reason,
+            error=failed.reason,
+            error_code=failed.code,
+            error_status=failed.status,
             retry_at=retry_at,
         )
 

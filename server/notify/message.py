@@ -52,7 +52,7 @@ class Message:
 
 def _actions(s: IncidentState, t: Translator) -> str:
     done = [s.plan_item(i.id) for i in s.checklist if i.status is ItemStatus.DONE]
-    return "; ".join(p.text.get(t.language) for p in done if p) or t("notify.none")
+    return "; ".join(p.text.get(t.language) for p in done if p) or t("notify.value_none")
 
 
 def _people(s: IncidentState, t: Translator) -> str:
@@ -63,15 +63,19 @@ def _people(s: IncidentState, t: Translator) -> str:
 FIELDS: dict[str, Callable[[IncidentState, Translator], str]] = {
     "time": lambda s, t: s.opened_at.astimezone(t.zone).strftime("%Y-%m-%d %H:%M"),
     "place": lambda s, t: s.location,
-    "scale": lambda s, t: t("notify.scale", n=s.headcount, level=t(f"level.{s.level.value}")),
+    "scale": lambda s, t: t(
+        "notify.scale",
+        people=t("count.people", n=s.headcount),
+        level=t(f"level.{s.level.value}"),
+    ),
     "people": _people,
     "cause": lambda s, t: f"{t('type.' + s.type.value)}: {s.summary}",
-    "demands": lambda s, t: s.demands or t("notify.none"),
+    "demands": lambda s, t: s.demands or t("notify.value_none"),
     "actions_taken": _actions,
     "impact": lambda s, t: t(
         "notify.impact", level=t(f"level.{s.level.value}"), status=t(f"status.{s.status.value}")
     ),
-    "other": lambda s, t: s.plan.title.get(t.language) if s.plan else t("notify.none"),
+    "other": lambda s, t: s.plan.title.get(t.language) if s.plan else t("notify.value_none"),
 }
 
 

@@ -110,6 +110,12 @@ async def _acknowledge(request: Request, ctx: AckContext, via: str, fields: Fiel
     )
 
 
+def ack_refusal(exc: DomainError) -> str:
+    """The ack page's own words (notify.ack.refused.*): a unit's liaison needs no more."""
+    log.warning("ack_refused", reason=exc.reason)
+    return "invalid_command" if isinstance(exc, InvalidCommand) else "failed"
+
+
 def _page(request: Request, language: str, status: int = 200, **ctx: Any) -> Response:
     renderer: Renderer = request.app.state.renderer
     html = renderer.page("ack.html", language, **ctx)
@@ -143,7 +149,7 @@ async def ack_submit(request: Request) -> Response:
     except AckRefused as refused:
         return _page(request, refused.language, refused.status, refused=refused.code)
     except DomainError as exc:
-        return _page(request, ctx.language, status_of(exc), refused=exc.code)
+        return _page(request, ctx.language, status_of(exc), refused=ack_refusal(exc))
     unit = _unit_name(request, ctx.unit, ctx.language)
     return _page(request, ctx.language, s=ctx.state, unit=unit, done=True, refused=None)
 
@@ -151,7 +157,9 @@ async def ack_submit(request: Request) -> Response:
 async def _json_fields(request: Request) -> dict[str, Any]:
     data = await json_object(request)
     if not isinstance(data.get("token"), str):
-        raise InvalidCommand("send a JSON object with the token", field="token")
+        raise InvalidCommand(
+            "request.token_missing", "send a JSON object with the token", field="token"
+        )
     return data
 
 
@@ -169,7 +177,7 @@ async def api_ack(request: Request) -> Response:
 def _notification(request: Request) -> str:
     value = str(request.path_params["notification"])
     if not value or len(value) > 100:
-        raise NotFound("no such notification")
+        raise NotFound("notification.unknown", "no such notification")
     return value
 
 

@@ -18,8 +18,8 @@ from tests.live.conftest import Live
 
 pytestmark = pytest.mark.browser
 
-TICK_NOTE = "已报告王主任（分机 8012）"
-NOTE = "家属已到场，情绪平稳；随身药瓶已交民警 ABC-123 封存"
+TICK_NOTE = "已报告王主任👍（分机 8012）"
+NOTE = "家属已到场👨‍👩‍👧，情绪平稳；随身药瓶已交民警 ABC-123 封存"
 
 
 async def post(client: httpx.AsyncClient, path: str, **body: object) -> None:

@@ -23,7 +23,8 @@ def test_a_recused_user_cannot_act_and_is_told_why() -> None:
     log.run(DeclareConflict("来访人亲属", "staff1"), LEAD)
     with pytest.raises(Recused, match="来访人亲属") as refused:
         log.run(AddNote("我来处理"), STAFF)
-    assert refused.value.params["reason"] == "来访人亲属"
+    assert refused.value.reason == "recusal.actor"
+    assert refused.value.params["interest"] == "来访人亲属"
     assert log.run(AddNote("记录"), DUTY) == ["note_added"]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,9 +14,10 @@ from incidents.lifecycle import ChangeStatus, CloseIncident
 from incidents.reports import FileReport, MarkReportOverdue, ReportKind, next_due
 from incidents.state import Actor
 from playbooks.loader import default_dirs, load_library
-from server.i18n import Catalogue
+from server.i18n import Catalogue, Translator
 from server.notify.delivery import Delivery
 from server.notify.message import Composer
+from server.reports_view import prefill
 from tests.resources.support import REPORT, opened, report
 from tests.support import DUTY, LEAD
 
@@ -127,3 +130,18 @@ def test_the_message_up_the_chain_carries_what_the_filer_signed() -> None:
     values = {field: value for field, _, value in message.fields}
     assert values["cause"] == REPORT["cause"]
     assert values["signed_by"] == DUTY.user_id
+
+
+def test_a_field_with_nothing_to_say_reads_none_not_no_unit_to_notify() -> None:
+    """Nothing done yet: the notice and the report form say 无 (—), not "本事件无需通报单位"."""
+    log = opened()
+    units = load_library(default_dirs({})).units
+    composer = Composer(Catalogue.load(), "Asia/Shanghai", units, "http://wf.test", b"k" * 32)
+    notice = Delivery(
+        1, log.id, "tell_police", 0, "police", 0, "值班室", "log", "x", "zh-CN", "key-2", 0
+    )
+    for language, none in (("zh-CN", "无"), ("en", "—")):
+        message = composer.compose(log.s, replace(notice, language=language), log.clock.now())
+        assert dict((f, v) for f, _, v in message.fields)["actions_taken"] == none
+        t = Translator(Catalogue.load(), language, ZoneInfo("Asia/Shanghai"))
+        assert prefill(log.s, t)["actions_taken"] == none
