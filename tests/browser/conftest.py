@@ -4,6 +4,7 @@ one browser context per signed-in person, every context closed at the end of its
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,7 +14,16 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    async_playwright,
+    expect,
+)
 
 from server.auth.cli import DEMO_PASSWORD
 from tests.live.conftest import Live, live  # noqa: F401  (the fixture, for this folder too)
@@ -55,13 +65,43 @@ document.addEventListener("htmx:wsClose", function (e) {
 
 
 class Consoles:
-    """Signed-in browser pages on the live app; each in its own context (its own cookies)."""
+    """Signed-in browser pages on the live app; each in its own context (its own cookies).
+
+    Strict by default: a console error, a failed request or an answer of 400 or more fails
+    the test at its end, unless the test said it expects it (`expect_trouble`).
+    """
 
     def __init__(self, browser: Browser, app: Live) -> None:
         self.browser, self.live = browser, app
         self.contexts: list[BrowserContext] = []
         self.errors: list[str] = []
         self.log: list[str] = []  # printed when a test fails
+        self.trouble: list[str] = []  # console errors, failed requests, answers >= 400
+        self.expected: list[re.Pattern[str]] = []
+
+    def expect_trouble(self, pattern: str) -> None:
+        """A console error, failed request or 4xx/5xx matching `pattern` is part of the test."""
+        self.expected.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [x for x in self.trouble if not any(p.search(x) for p in self.expected)]
+
+    def _watch(self, login: str, page: Page) -> None:
+        def console(m: ConsoleMessage) -> None:
+            self.log.append(f"{login} console: {m.text}")
+            if m.type == "error":
+                self.trouble.append(f"{login} console error: {m.text} ({m.location})")
+
+        def failed(r: Request) -> None:
+            self.trouble.append(f"{login} request failed: {r.method} {r.url} {r.failure}")
+
+        def answered(r: Response) -> None:
+            if r.status >= 400:
+                self.trouble.append(f"{login} answer {r.status}: {r.request.method} {r.url}")
+
+        page.on("console", console)
+        page.on("requestfailed", failed)
+        page.on("response", answered)
 
     async def open(self, login: str, path: str = "/", *, phone: bool = False) -> Page:
         """Sign in through the login form as `login`, land on `path`, wait for the live feed."""
@@ -74,7 +114,7 @@ class Consoles:
         self.contexts.append(context)
         page = await context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{login}: {exc}"))
-        page.on("console", lambda m: self.log.append(f"{login} console: {m.text}"))
+        self._watch(login, page)
         page.on("framenavigated", lambda f: self.log.append(f"{login} at {f.url}"))
         await page.add_init_script(WATCH_SOCKET)
         await page.goto(f"/login?next={quote(path, safe='')}")
@@ -118,6 +158,7 @@ async def consoles(
     finally:
         await opened.close()
     assert not opened.errors, opened.errors
+    assert not opened.unexpected(), "\n".join(opened.unexpected())
 
 
 async def wait_live(page: Page) -> None:

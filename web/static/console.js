@@ -26,30 +26,40 @@
   }
 
   // A pushed row replaces the row of the same id; a row the page does not have yet (a new
-  // incident) has no target, so it is put in place here: newest opened first, as on the page.
-  // (The server puts the wf-seq marker last, so a <tr> fragment parses in table context.)
+  // incident) would have no target (htmx logs htmx:oobErrorNoTarget and drops it), so it is
+  // put in place before htmx swaps: newest opened first, as on the page. htmx then swaps the
+  // pushed row onto it. (The server puts the wf-seq marker last, so a <tr> parses as a row.)
   var LISTS = [{ tag: "TR", prefix: /^incident-/, list: "board-rows" },
                { tag: "LI", prefix: /^phone-item-/, list: "phone-list" }];
-  document.addEventListener("htmx:oobErrorNoTarget", function (e) {
-    var item = e.detail.content;
-    var kind = item && LISTS.filter(function (k) {
-      return item.tagName === k.tag && k.prefix.test(item.id);
-    })[0];
-    var list = kind && document.getElementById(kind.list);
-    if (!list) { return; }
-    var opened = function (el) {
-      var cell = el.dataset.opened ? null : el.querySelector("[data-since]");
-      return Date.parse(el.dataset.opened || (cell ? cell.dataset.since : ""));
-    };
-    var at = opened(item), before = null;
-    Array.prototype.forEach.call(list.querySelectorAll(".empty"), function (el) { el.remove(); });
-    Array.prototype.some.call(list.children, function (el) {
-      if (opened(el) < at) { before = el; return true; }
-      return false;
+
+  function opened(el) {
+    var cell = el.dataset.opened ? null : el.querySelector("[data-since]");
+    return Date.parse(el.dataset.opened || (cell ? cell.dataset.since : ""));
+  }
+
+  function placeNewRows(message) {
+    if (message.indexOf("hx-swap-oob") < 0) { return; }
+    var parsed = document.createElement("template");
+    parsed.innerHTML = message;
+    Array.prototype.forEach.call(parsed.content.children, function (item) {
+      var kind = LISTS.filter(function (k) {
+        return item.tagName === k.tag && k.prefix.test(item.id);
+      })[0];
+      var list = kind && document.getElementById(kind.list);
+      if (!list || document.getElementById(item.id)) { return; }
+      var place = document.createElement(item.tagName);
+      place.id = item.id;
+      if (item.getAttribute("hx-swap-oob") === "delete") { list.appendChild(place); return; }
+      var at = opened(item), before = null;
+      place.setAttribute("data-opened", isNaN(at) ? "" : new Date(at).toISOString());
+      Array.prototype.forEach.call(list.querySelectorAll(".empty"), function (el) { el.remove(); });
+      Array.prototype.some.call(list.children, function (el) {
+        if (opened(el) < at) { before = el; return true; }
+        return false;
+      });
+      list.insertBefore(place, before);
     });
-    list.insertBefore(item, before);
-    htmx.process(item);
-  });
+  }
 
   // reconnect() makes a new socket and closes the old one; that old socket's close must not
   // start yet another reconnect (it did: a resync turned into a new socket every ~2 s, forever).
@@ -83,6 +93,7 @@
       e.preventDefault(); resync(); return;  // a row we never had: take a snapshot
     }
     seen[meta.incident] = seq;
+    placeNewRows(e.detail.message);
   });
 
   document.addEventListener("htmx:wsAfterMessage", function () {
