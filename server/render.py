@@ -25,7 +25,7 @@ from incidents.events import Event
 from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
 from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER, item_due_at
-from incidents.state import IncidentState
+from incidents.state import IncidentState, ItemState
 from server.i18n import Catalogue, Translator, normalize
 from server.timeline import describe
 
@@ -75,6 +75,13 @@ def board_row(state: IncidentState, now: datetime) -> Row:
         report,
         report is not None and report.at < now,
     )
+
+
+def phone_order(state: IncidentState) -> list[ItemState]:
+    """The phone's checklist: what is left to do first, in plan order; done and skipped after."""
+    order = {item.id: n for n, item in enumerate(state.plan.items)} if state.plan else {}
+    last = len(order)
+    return sorted(state.checklist, key=lambda i: (i.status.resolved, order.get(i.id, last)))
 
 
 class UserNames:
@@ -138,6 +145,7 @@ class Renderer:
             "item_due_at": item_due_at,
             "iso": lambda d: d.isoformat() if d else "",
             "next_due": next_due,
+            "phone_order": phone_order,
             "resource_label": rs.label,
             "resource_registry": rs.REGISTRY,
             "resource_moves": rs.NEXT,

@@ -39,6 +39,11 @@ def _due(t: Translator, p: Mapping[str, Any]) -> str:
     return t.time(parse_time(p["due_at"])) if p.get("due_at") else "—"
 
 
+def _far_due(t: Translator, p: Mapping[str, Any]) -> str:
+    """A deadline weeks ahead (follow-up, reply): with its year."""
+    return t.date(parse_time(p["due_at"])) if p.get("due_at") else "—"
+
+
 def _resource(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
     eta = p.get("eta_minutes")
     return {
@@ -74,9 +79,9 @@ PARAMS: dict[str, Params] = {
         "format": p["format"],
         "redacted": "" if not p.get("redacted") else (", redacted" if t.is_en else "，脱敏"),
     },
-    "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _due(t, p)},
+    "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _far_due(t, p)},
     "followup_done": lambda s, t, p: {**p, "item": _followup(s, t, p)},
-    "reply_extended": lambda s, t, p: {**p, "due": _due(t, p)},
+    "reply_extended": lambda s, t, p: {**p, "due": _far_due(t, p)},
     **dict.fromkeys(
         [f"resource_{to}" for to in rs.STATUSES] + ["resource_eta_set"],
         lambda s, t, p: _resource(s, t, p),

@@ -125,9 +125,19 @@
   window.addEventListener("offline", function () { setConnected(false); });
   window.addEventListener("online", resync);
 
+  // The offline banner sticks right under the header (app.css), whose height varies.
+  function measureHeader() {
+    var header = document.querySelector("header.top");
+    if (header) {
+      document.documentElement.style.setProperty("--header-height", header.offsetHeight + "px");
+    }
+  }
+  window.addEventListener("resize", measureHeader);
+
   function setConnected(on) {
     var el = document.getElementById("conn-state");
     if (!el) { return; }
+    measureHeader();
     el.textContent = on ? el.dataset.live : el.dataset.offline;
     el.classList.toggle("down", !on);
   }
