@@ -76,7 +76,7 @@ PARAMS: dict[str, Params] = {
         "time": t.time(parse_time(p["due_at"])),
     },
     "exported": lambda s, t, p: {
-        "format": p["format"],
+        "format": t.name("export.format", p["format"]),
         "redacted": "" if not p.get("redacted") else (", redacted" if t.is_en else "，脱敏"),
     },
     "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _far_due(t, p)},
@@ -89,8 +89,21 @@ PARAMS: dict[str, Params] = {
     "report_filed": lambda s, t, p: _report(t, p),
     "report_overdue": lambda s, t, p: {"kind": t(f"report.kind.{p['kind']}"), "due": _due(t, p)},
     "commander_assigned": lambda s, t, p: _commander(t, p),
+    "notification_sent": lambda s, t, p: _delivery(t, p),
+    "notification_delivered": lambda s, t, p: _delivery(t, p),
+    "notification_failed": lambda s, t, p: _delivery(t, p),
+    "notification_escalated": lambda s, t, p: {**p, "step": t.name("notify.step", p["step"])},
+    "notification_acknowledged": lambda s, t, p: {
+        **p,
+        "via": t.name("notify.via", p["via"]),
+        "by": t.who(p.get("by")) or t("notify.by_unknown"),
+    },
     "conflict_declared": lambda s, t, p: {**p, "user_id": t.who(p.get("user_id"))},
 }
+
+
+def _delivery(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    return {**p, "channel": t.name("notify.channel", p["channel"])}
 
 
 def _commander(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:

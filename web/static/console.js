@@ -155,6 +155,14 @@
   }
   window.wfNewKey = newKey;
 
+  // A plain form (the export's download) takes a new key for each submit: a second export
+  // from the same page is a second command, not a replay of the first with another format.
+  document.addEventListener("submit", function (e) {
+    var field = e.target.querySelector && e.target.querySelector("input[data-fresh-key]");
+    if (field && field.dataset.used) { field.value = newKey(); }
+    if (field) { field.dataset.used = "1"; }
+  });
+
   // Refusals (4xx) are shown, not swallowed.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var status = e.detail.xhr.status;
