@@ -98,6 +98,7 @@
 
   document.addEventListener("htmx:wsAfterMessage", function () {
     refreshClocks();
+    scanAlarms();
     applyFilters();
     var empty = document.querySelector(".board .empty");
     if (empty) { empty.hidden = !!document.querySelector("#board-rows tr"); }
@@ -217,5 +218,108 @@
   document.addEventListener("DOMContentLoaded", function () {
     refreshClocks();
     setInterval(refreshClocks, 15000);
+    baseTitle = document.title;
+    showSound();
+    scanAlarms();
+    setInterval(scanAlarms, 1000);  // a report deadline passes between pushes
+  });
+
+  // Alarms: a unit escalates (gone silent), a report falls due. The server marks each with
+  // data-alarm (keys, space-separated) and data-alarm-text; data-alarm-when delays one until
+  // its deadline. What shows when the page is first drawn is not news; a key seen for the
+  // first time after that flashes the tab's title and, unless muted, plays a short sound
+  // (made with WebAudio; the browser lets it play only after a first tap or key on the page).
+  var known = null, baseTitle = document.title, flashing = null, flashText = "";
+  var audio = null, owed = false, MUTED = "wf-alarm-muted";
+  window.wfAlertsPlayed = 0;
+  window.wfAlarms = { raised: 0 };
+
+  function activeAlarms() {
+    var found = {}, now = Date.now();
+    document.querySelectorAll("[data-alarm]").forEach(function (el) {
+      var when = el.dataset.alarmWhen ? Date.parse(el.dataset.alarmWhen) : NaN;
+      if (el.dataset.alarmWhen && !(when <= now)) { return; }
+      el.dataset.alarm.split(" ").filter(Boolean).forEach(function (key) {
+        found[key] = el.dataset.alarmText || "";
+      });
+    });
+    return found;
+  }
+
+  function scanAlarms() {
+    var found = activeAlarms();
+    if (known === null) { known = found; return; }
+    var fresh = Object.keys(found).filter(function (key) { return !(key in known); });
+    known = found;
+    if (!Object.keys(found).length) { calm(); }  // every unit answered: nothing to call out
+    if (fresh.length) { raise(found[fresh[0]]); }
+  }
+
+  function raise(text) {
+    window.wfAlarms.raised += 1;
+    flashText = (document.body.dataset.alarmPrefix || "") + text;
+    if (flashing === null) {
+      flashing = setInterval(function () {
+        document.title = document.title === flashText ? baseTitle : flashText;
+      }, 1000);
+    }
+    document.title = flashText;
+    if (muted()) { return; }
+    if (audio && audio.state === "running") { beep(); } else { owed = true; }
+  }
+
+  function calm() {  // the person is looking: stop flashing
+    if (flashing !== null) { clearInterval(flashing); flashing = null; }
+    document.title = baseTitle;
+  }
+
+  function beep() {
+    var at = audio.currentTime;
+    [880, 660, 880].forEach(function (hz, i) {
+      var tone = audio.createOscillator(), gain = audio.createGain();
+      tone.frequency.value = hz;
+      gain.gain.setValueAtTime(0.0001, at + i * 0.18);
+      gain.gain.exponentialRampToValueAtTime(0.25, at + i * 0.18 + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + i * 0.18 + 0.16);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(at + i * 0.18);
+      tone.stop(at + i * 0.18 + 0.17);
+    });
+    window.wfAlertsPlayed += 1;
+  }
+
+  function gesture(e) {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) { audio = new Context(); }
+    var played = function () { if (owed && !muted()) { owed = false; beep(); } };
+    if (audio && audio.state !== "running") { audio.resume().then(played); } else if (audio) { played(); }
+    if (flashing !== null && !(e.target.closest && e.target.closest("#alarm-sound"))) {
+      calm();
+    }
+  }
+  document.addEventListener("pointerdown", gesture, true);
+  document.addEventListener("keydown", gesture, true);
+
+  var mutedNow = (function () {
+    try { return window.localStorage.getItem(MUTED) === "1"; } catch (err) { return false; }
+  })();
+  function muted() { return mutedNow; }
+
+  function showSound() {
+    var button = document.getElementById("alarm-sound");
+    if (!button) { return; }
+    var off = muted();
+    button.setAttribute("aria-pressed", off ? "false" : "true");
+    button.textContent = off ? button.dataset.off : button.dataset.on;
+  }
+
+  document.addEventListener("click", function (e) {
+    if (!(e.target.closest && e.target.closest("#alarm-sound"))) { return; }
+    mutedNow = !mutedNow;
+    try {
+      if (mutedNow) { window.localStorage.setItem(MUTED, "1"); } else { window.localStorage.removeItem(MUTED); }
+    } catch (err) { /* storage refused: the choice holds for this page only */ }
+    owed = false;
+    showSound();
   });
 })();
