@@ -293,7 +293,7 @@
     if (!audio && Context) { audio = new Context(); }
     var played = function () { if (owed && !muted()) { owed = false; beep(); } };
     if (audio && audio.state !== "running") { audio.resume().then(played); } else if (audio) { played(); }
-    if (flashing !== null && !(e.target.closest && e.target.closest("#alarm-sound"))) {
+    if (flashing !== null && !(e.target.closest && e.target.closest(".sound-toggle"))) {
       calm();
     }
   }
@@ -305,16 +305,16 @@
   })();
   function muted() { return mutedNow; }
 
-  function showSound() {
-    var button = document.getElementById("alarm-sound");
-    if (!button) { return; }
+  function showSound() {  // the header's toggle, and its twin in 更多 on a narrow screen
     var off = muted();
-    button.setAttribute("aria-pressed", off ? "false" : "true");
-    button.textContent = off ? button.dataset.off : button.dataset.on;
+    document.querySelectorAll(".sound-toggle").forEach(function (button) {
+      button.setAttribute("aria-pressed", off ? "false" : "true");
+      button.textContent = off ? button.dataset.off : button.dataset.on;
+    });
   }
 
   document.addEventListener("click", function (e) {
-    if (!(e.target.closest && e.target.closest("#alarm-sound"))) { return; }
+    if (!(e.target.closest && e.target.closest(".sound-toggle"))) { return; }
     mutedNow = !mutedNow;
     try {
       if (mutedNow) { window.localStorage.setItem(MUTED, "1"); } else { window.localStorage.removeItem(MUTED); }
