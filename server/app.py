@@ -14,7 +14,7 @@ import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -65,6 +65,12 @@ NAMES_EVERY = 30.0  # seconds between reloads of users' display names (pages rel
 
 async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
+
+
+async def favicon(request: Request) -> Response:
+    """The icon, for what browsers ask of pages without a link to it (plain-text refusals)."""
+    headers = {"Cache-Control": "public, max-age=86400"}
+    return FileResponse(WEB / "static" / "favicon.svg", media_type="image/svg+xml", headers=headers)
 
 
 async def readyz(request: Request) -> Response:
@@ -183,6 +189,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
         *auth_routes(),
         *page_routes(),

@@ -48,7 +48,9 @@ async def read_fields(request: Request) -> Fields:
     if request.headers.get("content-type", "").startswith("application/json"):
         fields: dict[str, Any] = await json_object(request)
     else:
-        fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form = await request.form()  # a field sent more than once (checkboxes): its list
+        values = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
+        fields = {k: vs[0] if len(vs) == 1 else vs for k, vs in values.items() if vs}
     return fields
 
 

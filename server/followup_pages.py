@@ -52,7 +52,7 @@ async def board(request: Request) -> Response:
         user=session.user,
         csrf=session.csrf_token,
         role=role,
-        ws_url="/ws?view=board",
+        ws_url="/ws?view=quiet",
         now=now,
         lines=board_lines(states, now),
         can_work=is_allowed(role, Action.WORK_FOLLOWUP),

@@ -45,15 +45,20 @@ LISTS = {
 }
 
 
+# A page with no live part but its connection state (resources, follow-up, roster):
+# it is told nothing of incidents, so no fragment arrives without a place to go.
+QUIET = "quiet"
+
+
 @dataclass(frozen=True, slots=True)
 class View:
-    kind: str  # "board", "incident" or "phone"
+    kind: str  # "board", "phones", "incident", "phone" or "quiet"
     incident_id: UUID | None = None
 
     @classmethod
     def parse(cls, text: str) -> View:
         kind, _, rest = text.partition(":")
-        if kind in LISTS and not rest:
+        if (kind in LISTS or kind == QUIET) and not rest:
             return cls(kind)
         if kind in ("incident", "phone"):
             return cls(kind, UUID(rest))
@@ -169,6 +174,8 @@ class Hub:
     async def _read_snapshot(self, group: Group) -> tuple[str, dict[UUID, int]]:
         view, lang, role = group
         now = self.clock.now()
+        if view.kind == QUIET:
+            return "", {}
         if view.kind in LISTS:
             states = await self.store.incidents()
             text = LISTS[view.kind][1](self.renderer, states, lang, now)

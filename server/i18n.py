@@ -148,6 +148,17 @@ class Translator:
     def time(self, when: datetime | None) -> str:
         return when.astimezone(self.zone).strftime("%m-%d %H:%M") if when else ""
 
+    def date(self, when: datetime | None) -> str:
+        """With the year, for what may fall in another year: deadlines weeks ahead, shifts."""
+        return when.astimezone(self.zone).strftime("%Y-%m-%d %H:%M") if when else ""
+
+    def deadline(self, when: datetime | None, now: datetime) -> str:
+        """A deadline: month, day and time today, with the year when it falls after today."""
+        if when is None:
+            return ""
+        later = when.astimezone(self.zone).date() > now.astimezone(self.zone).date()
+        return self.date(when) if later else self.time(when)
+
     def clock(self, when: datetime | None) -> str:
         return when.astimezone(self.zone).strftime("%H:%M:%S") if when else ""
 

@@ -88,7 +88,12 @@ async def incident(request: Request) -> Response:
         events=events,
         can_note=is_allowed(session.user.role, Action.ADD_NOTE),
         **after_incident(session),
-        **report_form(state, session.user.role, request.app.state.settings.report_chain),
+        **report_form(
+            state,
+            session.user.role,
+            request.app.state.settings.report_chain,
+            request.app.state.library.units,
+        ),
     )
 
 

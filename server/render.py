@@ -25,7 +25,7 @@ from incidents.events import Event
 from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
 from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER, item_due_at
-from incidents.state import IncidentState
+from incidents.state import IncidentState, ItemState, NotificationState
 from server.i18n import Catalogue, Translator, normalize
 from server.timeline import describe
 
@@ -45,6 +45,38 @@ class Row:
     next_due: datetime | None
     report_due: Due | None = None
     report_late: bool = False
+    silent: tuple[Silent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Silent:
+    """A unit escalated or alerted and still not acknowledging: named on the board, and an
+    alarm in the browser. Each key changes when the silence gets louder (escalated, alerted),
+    so the console rings once per step, never again for what it already rang for."""
+
+    unit: str
+    alarms: tuple[str, ...]
+
+
+def alarm_key(state: IncidentState, n: NotificationState) -> str:
+    """The alarm of one unanswered notification once it escalated ("" while it need not ring)."""
+    if n.acknowledged or not (n.escalated_at or n.alerted_at):
+        return ""
+    return f"{state.id}:{n.id}:{'alerted' if n.alerted_at else 'escalated'}"
+
+
+def silent_units(state: IncidentState) -> tuple[Silent, ...]:
+    """The units gone silent, each once, in the order they were to be told."""
+    keys: dict[str, list[str]] = {}
+    for n in state.notifications:
+        if key := alarm_key(state, n):
+            keys.setdefault(n.unit, []).append(key)
+    return tuple(Silent(unit, tuple(k)) for unit, k in keys.items())
+
+
+def report_alarm(state: IncidentState, due: Due | None) -> str:
+    """The alarm of the report due next: it rings when the deadline passes."""
+    return f"{state.id}:report:{due.key}" if due else ""
 
 
 def open_dues(state: IncidentState) -> list[datetime]:
@@ -74,7 +106,15 @@ def board_row(state: IncidentState, now: datetime) -> Row:
         pending[0] if pending else None,
         report,
         report is not None and report.at < now,
+        silent_units(state),
     )
+
+
+def phone_order(state: IncidentState) -> list[ItemState]:
+    """The phone's checklist: what is left to do first, in plan order; done and skipped after."""
+    order = {item.id: n for n, item in enumerate(state.plan.items)} if state.plan else {}
+    last = len(order)
+    return sorted(state.checklist, key=lambda i: (i.status.resolved, order.get(i.id, last)))
 
 
 class UserNames:
@@ -143,6 +183,9 @@ class Renderer:
             "item_due_at": item_due_at,
             "iso": lambda d: d.isoformat() if d else "",
             "next_due": next_due,
+            "phone_order": phone_order,
+            "alarm_key": alarm_key,
+            "report_alarm": report_alarm,
             "resource_label": rs.label,
             "resource_registry": rs.REGISTRY,
             "resource_moves": rs.NEXT,

@@ -36,7 +36,7 @@ async def resources_page(request: Request) -> Response:
         user=session.user,
         csrf=session.csrf_token,
         role=session.user.role,
-        ws_url="/ws?view=board",
+        ws_url="/ws?view=quiet",
         now=request.app.state.clock.now(),
         rows=commitments(await store.incidents()),
         units=request.app.state.library.units,

@@ -38,7 +38,8 @@ def _delivery(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _acknowledged(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
-    return {**p, "via": t.name("notify.via", p["via"]), "by": t.who(p.get("by"))}
+    by = t.who(p.get("by")) or t("notify.by_unknown")
+    return {**p, "via": t.name("notify.via", p["via"]), "by": by}
 
 
 def _followup(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> str:
@@ -48,6 +49,11 @@ def _followup(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> str:
 
 def _due(t: Translator, p: Mapping[str, Any]) -> str:
     return t.time(parse_time(p["due_at"])) if p.get("due_at") else "—"
+
+
+def _far_due(t: Translator, p: Mapping[str, Any]) -> str:
+    """A deadline weeks ahead (follow-up, reply): with its year."""
+    return t.date(parse_time(p["due_at"])) if p.get("due_at") else "—"
 
 
 def _resource(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,11 +101,11 @@ PARAMS: dict[str, Params] = {
     ),
     "notification_escalated": lambda s, t, p: {**p, "step": t.name("notify.step", p["step"])},
     "notification_acknowledged": lambda s, t, p: _acknowledged(t, p),
-    "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _due(t, p)},
+    "followup_added": lambda s, t, p: {"item": _followup(s, t, p), "due": _far_due(t, p)},
     "followup_done": lambda s, t, p: {**p, "item": _followup(s, t, p)},
     "reply_extended": lambda s, t, p: {
         **p,
-        "due": _due(t, p),
+        "due": _far_due(t, p),
         "days": t("count.days", n=p["days"]),
     },
     **dict.fromkeys(

@@ -35,7 +35,7 @@ def _render(request: Request, name: str, **ctx: Any) -> str:
         user=session.user,
         csrf=session.csrf_token,
         role=session.user.role,
-        ws_url="/ws?view=board",
+        ws_url="/ws?view=quiet",
         now=request.app.state.clock.now(),
         **ctx,
     )

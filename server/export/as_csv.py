@@ -10,7 +10,17 @@ from server.export.model import Report
 from server.i18n import Translator
 from server.timeline import describe
 
-COLUMNS = ("seq", "occurred_at", "recorded_by", "kind", "text", "payload", "prev_hash", "hash")
+COLUMNS = (
+    "seq",
+    "occurred_at",
+    "recorded_by",
+    "who",  # recorded_by as a person reads it: the user's name, the unit's name
+    "kind",
+    "text",
+    "payload",
+    "prev_hash",
+    "hash",
+)
 
 
 def render_csv(report: Report, t: Translator, redacted: dict[int, tuple[str, ...]]) -> str:
@@ -23,6 +33,7 @@ def render_csv(report: Report, t: Translator, redacted: dict[int, tuple[str, ...
                 e.seq,
                 e.occurred_at.astimezone(t.zone).isoformat(),
                 e.recorded_by,
+                t.who(e.recorded_by),
                 e.kind,
                 describe(e, report.state, t),
                 json.dumps(e.payload, ensure_ascii=False, sort_keys=True),

@@ -11,11 +11,15 @@ from typing import TextIO
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import asyncpg
+
 from incidents.clock import SystemClock
 from incidents.kinds import Role
 from incidents.state import Actor
 from incidents.store import EventStore
+from playbooks.catalog import Library
 from playbooks.loader import default_dirs, load_library
+from server.auth.users import UserStore
 from server.database import open_database
 from server.export.as_json import NotAnExport, verify_bytes
 from server.export.run import export_incident, unit_names
@@ -42,6 +46,13 @@ class ProgressLine:
         self.out.flush()
 
 
+async def translator(pool: asyncpg.Pool, library: Library, language: str, zone: str) -> Translator:
+    """The report's language, with units and people by name as the console shows them."""
+    units = {u.id: (u.name.zh, u.name.en) for u in library.units.values()}
+    names = {u.id: u.display_name for u in await UserStore(pool).list()}
+    return Translator(Catalogue.load().with_names("unit", units), language, ZoneInfo(zone), names)
+
+
 async def export_command(
     settings: Settings,
     incident_id: UUID,
@@ -51,11 +62,11 @@ async def export_command(
     full: bool,
     language: str,
 ) -> int:
-    t = Translator(Catalogue.load(), language, ZoneInfo(settings.timezone))
     library = load_library(default_dirs())
     from server.app import plans_from  # the store needs the plans to decide
 
     async with open_database(settings, max_size=2) as db:
+        t = await translator(db.pool, library, language, settings.timezone)
         store = EventStore(db.pool, SystemClock(), plans=plans_from(library))
         done = await export_incident(
             store,

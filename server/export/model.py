@@ -35,9 +35,10 @@ class KeyTime:
     """A moment of the response against the playbook's target, when it sets one."""
 
     key: str  # catalogue key: export.key.<what>
-    label: Bilingual  # the unit, item or resource it is about (empty when none)
+    label: Bilingual  # the item or resource it is about (empty when none)
     at: datetime | None
     target: datetime | None = None
+    unit: str = ""  # the unit it is about (units.yaml id), named by each format
 
     @property
     def late(self) -> bool:

@@ -15,7 +15,7 @@ import web
 from incidents.followup import is_overdue
 from incidents.plan import Bilingual
 from server.export.chart import Milestone, timeline_svg
-from server.export.model import Report
+from server.export.model import KeyTime, Report
 from server.i18n import Translator
 from server.timeline import describe
 
@@ -56,21 +56,27 @@ def duration(t: Translator, span: timedelta) -> str:
     return t("export.duration", d=days, h=rest // 60, m=rest % 60)
 
 
-def milestones(report: Report, t: Translator) -> list[Milestone]:
+def key_label(k: KeyTime, t: Translator, units: Mapping[str, Bilingual]) -> str:
+    """What a key time is about, by name: its unit, item or resource."""
+    if k.unit:
+        return units[k.unit].get(t.language) if k.unit in units else t.name("unit", k.unit)
+    return k.label.get(t.language)
+
+
+def milestones(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> list[Milestone]:
     found = []
     for k in report.key_times:
         if k.at is not None:
-            label = t(k.key, label=k.label.get(t.language))
-            found.append(Milestone(k.at, label, k.late))
+            found.append(Milestone(k.at, t(k.key, label=key_label(k, t, units)), k.late))
     return found
 
 
-def chart(report: Report, t: Translator) -> str:
+def chart(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> str:
     start = report.state.opened_at
     return timeline_svg(
         start,
         report.ended_at,
-        milestones(report, t),
+        milestones(report, t, units),
         report.progress,
         time_label=lambda at: at.astimezone(t.zone).strftime("%H:%M"),
         title=t("export.chart.title"),
@@ -87,12 +93,15 @@ def context(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> di
         "lang": lang,
         "when": lambda at: when(t, at),
         "bi": lambda b: b.get(lang) if b else "",
-        "unit": lambda u: units[u].get(lang) if u in units else u,
+        "unit": lambda u: units[u].get(lang) if u in units else t.name("unit", u),
+        "who": t.who,
+        "key_label": lambda k: key_label(k, t, units),
+        "notify_status": lambda n: t(f"notify.status.{n.status.value}"),
         "describe": lambda e: describe(e, report.state, t),
         "duration": duration(t, report.duration),
         "overdue": lambda f: is_overdue(f, report.as_of),
         "followup_text": lambda f: followup_text(report, f.id, f.rule, t),
-        "chart": Markup(chart(report, t)),
+        "chart": Markup(chart(report, t, units)),
     }
 
 

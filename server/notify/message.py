@@ -51,8 +51,15 @@ class Message:
 
 
 def _actions(s: IncidentState, t: Translator) -> str:
-    done = [s.plan_item(i.id) for i in s.checklist if i.status is ItemStatus.DONE]
-    return "; ".join(p.text.get(t.language) for p in done if p) or t("notify.value_none")
+    """What was done on the spot: each step ticked done, with its note; else a clear "none yet"."""
+    done = []
+    for item in s.checklist:
+        if item.status is not ItemStatus.DONE:
+            continue
+        plan_item = s.plan_item(item.id)
+        text = plan_item.text.get(t.language) if plan_item else item.id
+        done.append(t("notify.action_noted", item=text, note=item.note) if item.note else text)
+    return t("punct.list_sep").join(done) or t("notify.actions_none")
 
 
 def _people(s: IncidentState, t: Translator) -> str:

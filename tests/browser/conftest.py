@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -65,49 +65,52 @@ document.addEventListener("htmx:wsClose", function (e) {
 
 
 class Consoles:
-    """Browser pages on the live app, each in its own context (its own cookies). A test fails
-    on any page error, console error, failed request or error response it did not expect."""
+    """Browser pages on the live app, each in its own context (its own cookies).
+
+    Strict by default: a page error, a console error, a failed request or an answer of 400
+    or more fails the test at its end, unless the test said it expects it (`expect_trouble`,
+    `expect_refusal`).
+    """
 
     def __init__(self, browser: Browser, app: Live) -> None:
         self.browser, self.live = browser, app
         self.contexts: list[BrowserContext] = []
-        self.errors: list[str] = []
+        self.errors: list[str] = []  # page errors: never expected
         self.log: list[str] = []  # printed when a test fails
-        self.expected: list[tuple[int, re.Pattern[str]]] = []  # refusals a test provokes
+        self.trouble: list[str] = []  # console errors, failed requests, answers >= 400
+        self.expected: list[re.Pattern[str]] = []
+
+    def expect_trouble(self, pattern: str) -> None:
+        """A console error, failed request or 4xx/5xx matching `pattern` is part of the test."""
+        self.expected.append(re.compile(pattern))
 
     def expect_refusal(self, status: int, path: str) -> None:
-        """A response `status` for a URL path matching `path` is part of the journey."""
-        self.expected.append((status, re.compile(path)))
+        """An answer `status` to a URL whose path matches `path` is part of the journey."""
+        self.expect_trouble(rf"\b{status}\b.*https?://[^/]+{path}")
+
+    def unexpected(self) -> list[str]:
+        return [x for x in self.trouble if not any(p.search(x) for p in self.expected)]
 
     def _watch(self, who: str, page: Page) -> None:
         def console(m: ConsoleMessage) -> None:
             self.log.append(f"{who} console: {m.text}")
-            if m.type == "error" and not self._expected_console(m.text):
-                self.errors.append(f"{who} console error: {m.text}")
-
-        def response(r: Response) -> None:
-            path = urlsplit(r.url).path
-            expected = any(r.status == s and p.fullmatch(path) for s, p in self.expected)
-            if r.status >= 400 and not expected:
-                self.errors.append(f"{who}: {r.request.method} {r.status} {path}")
+            if m.type == "error":
+                self.trouble.append(f"{who} console error: {m.text} ({m.location.get('url')})")
 
         def failed(r: Request) -> None:
-            if r.url.startswith(("ws:", "wss:")):  # a socket closed by a reconnect test
-                return
             if r.is_navigation_request() and r.failure == "net::ERR_ABORTED":
                 return  # a navigation that became a download (an export): the page stays
-            self.errors.append(f"{who}: request failed {r.url} {r.failure}")
+            self.trouble.append(f"{who} request failed: {r.method} {r.url} {r.failure}")
+
+        def answered(r: Response) -> None:
+            if r.status >= 400:
+                self.trouble.append(f"{who} answer {r.status}: {r.request.method} {r.url}")
 
         page.on("pageerror", lambda exc: self.errors.append(f"{who}: {exc}"))
         page.on("console", console)
-        page.on("response", response)
         page.on("requestfailed", failed)
+        page.on("response", answered)
         page.on("framenavigated", lambda f: self.log.append(f"{who} at {f.url}"))
-
-    def _expected_console(self, text: str) -> bool:
-        """Chromium logs every error response it received; those a test expects are fine."""
-        m = re.search(r"status of (\d+)", text)
-        return bool(m) and any(int(m[1]) == status for status, _ in self.expected)
 
     async def context(self, *, phone: bool = False, locale: str = "zh-CN") -> BrowserContext:
         context = await self.browser.new_context(
@@ -172,6 +175,7 @@ async def consoles(
     finally:
         await opened.close()
     assert not opened.errors, opened.errors
+    assert not opened.unexpected(), "\n".join(opened.unexpected())
 
 
 async def wait_live(page: Page) -> None:

@@ -30,6 +30,8 @@ async def ticks(client: httpx.AsyncClient, incident: str) -> list[dict[str, Any]
 
 
 async def phone_on(consoles: Consoles, live: Live, place: str) -> tuple[str, Page]:
+    # Offline, the browser refuses requests (and a reload aborts them): that is the test.
+    consoles.expect_trouble(r"^staff1 (request failed|console error): .*(net::ERR_|/ws)")
     incident = await open_incident(await live.client("duty1"), location=place)
     page = await consoles.open("staff1", f"/m/incidents/{incident}", phone=True)
     return incident, page

@@ -29,6 +29,7 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 class Live:
     url: str
     pool: asyncpg.Pool
+    app: Any = None  # the Starlette app served (in this process): its store, broker, hub
     opened: list[Any] = field(default_factory=list)
 
     async def close_all(self) -> None:
@@ -89,8 +90,9 @@ async def serve_live(database_url: str, port: int, data: Path, **extra: str) -> 
         "WATCHFLOOR_NOTIFY_WORKERS": "off",
         **extra,
     }
+    app = create_app(Settings.from_env(env))
     config = uvicorn.Config(
-        create_app(Settings.from_env(env)),
+        app,
         host="127.0.0.1",
         port=port,
         log_config=None,
@@ -105,7 +107,7 @@ async def serve_live(database_url: str, port: int, data: Path, **extra: str) -> 
         await asyncio.sleep(0.05)
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
     await ensure_demo_users(pool)
-    live = Live(f"http://127.0.0.1:{port}", pool)
+    live = Live(f"http://127.0.0.1:{port}", pool, app)
     try:
         yield live
     finally:

@@ -133,14 +133,14 @@ def test_the_message_up_the_chain_carries_what_the_filer_signed() -> None:
 
 
 def test_a_field_with_nothing_to_say_reads_none_not_no_unit_to_notify() -> None:
-    """Nothing done yet: the notice and the report form say 无 (—), not "本事件无需通报单位"."""
+    """Nothing done yet: the notice and the report form say 尚无, not "本事件无需通报单位"."""
     log = opened()
     units = load_library(default_dirs({})).units
     composer = Composer(Catalogue.load(), "Asia/Shanghai", units, "http://wf.test", b"k" * 32)
     notice = Delivery(
         1, log.id, "tell_police", 0, "police", 0, "值班室", "log", "x", "zh-CN", "key-2", 0
     )
-    for language, none in (("zh-CN", "无"), ("en", "—")):
+    for language, none in (("zh-CN", "尚无"), ("en", "none yet")):
         message = composer.compose(log.s, replace(notice, language=language), log.clock.now())
         assert dict((f, v) for f, _, v in message.fields)["actions_taken"] == none
         t = Translator(Catalogue.load(), language, ZoneInfo("Asia/Shanghai"))

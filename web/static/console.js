@@ -26,30 +26,40 @@
   }
 
   // A pushed row replaces the row of the same id; a row the page does not have yet (a new
-  // incident) has no target, so it is put in place here: newest opened first, as on the page.
-  // (The server puts the wf-seq marker last, so a <tr> fragment parses in table context.)
+  // incident) would have no target (htmx logs htmx:oobErrorNoTarget and drops it), so it is
+  // put in place before htmx swaps: newest opened first, as on the page. htmx then swaps the
+  // pushed row onto it. (The server puts the wf-seq marker last, so a <tr> parses as a row.)
   var LISTS = [{ tag: "TR", prefix: /^incident-/, list: "board-rows" },
                { tag: "LI", prefix: /^phone-item-/, list: "phone-list" }];
-  document.addEventListener("htmx:oobErrorNoTarget", function (e) {
-    var item = e.detail.content;
-    var kind = item && LISTS.filter(function (k) {
-      return item.tagName === k.tag && k.prefix.test(item.id);
-    })[0];
-    var list = kind && document.getElementById(kind.list);
-    if (!list) { return; }
-    var opened = function (el) {
-      var cell = el.dataset.opened ? null : el.querySelector("[data-since]");
-      return Date.parse(el.dataset.opened || (cell ? cell.dataset.since : ""));
-    };
-    var at = opened(item), before = null;
-    Array.prototype.forEach.call(list.querySelectorAll(".empty"), function (el) { el.remove(); });
-    Array.prototype.some.call(list.children, function (el) {
-      if (opened(el) < at) { before = el; return true; }
-      return false;
+
+  function opened(el) {
+    var cell = el.dataset.opened ? null : el.querySelector("[data-since]");
+    return Date.parse(el.dataset.opened || (cell ? cell.dataset.since : ""));
+  }
+
+  function placeNewRows(message) {
+    if (message.indexOf("hx-swap-oob") < 0) { return; }
+    var parsed = document.createElement("template");
+    parsed.innerHTML = message;
+    Array.prototype.forEach.call(parsed.content.children, function (item) {
+      var kind = LISTS.filter(function (k) {
+        return item.tagName === k.tag && k.prefix.test(item.id);
+      })[0];
+      var list = kind && document.getElementById(kind.list);
+      if (!list || document.getElementById(item.id)) { return; }
+      var place = document.createElement(item.tagName);
+      place.id = item.id;
+      if (item.getAttribute("hx-swap-oob") === "delete") { list.appendChild(place); return; }
+      var at = opened(item), before = null;
+      place.setAttribute("data-opened", isNaN(at) ? "" : new Date(at).toISOString());
+      Array.prototype.forEach.call(list.querySelectorAll(".empty"), function (el) { el.remove(); });
+      Array.prototype.some.call(list.children, function (el) {
+        if (opened(el) < at) { before = el; return true; }
+        return false;
+      });
+      list.insertBefore(place, before);
     });
-    list.insertBefore(item, before);
-    htmx.process(item);
-  });
+  }
 
   // reconnect() makes a new socket and closes the old one; that old socket's close must not
   // start yet another reconnect (it did: a resync turned into a new socket every ~2 s, forever).
@@ -83,10 +93,12 @@
       e.preventDefault(); resync(); return;  // a row we never had: take a snapshot
     }
     seen[meta.incident] = seq;
+    placeNewRows(e.detail.message);
   });
 
   document.addEventListener("htmx:wsAfterMessage", function () {
     refreshClocks();
+    scanAlarms();
     applyFilters();
     var empty = document.querySelector(".board .empty");
     if (empty) { empty.hidden = !!document.querySelector("#board-rows tr"); }
@@ -114,9 +126,19 @@
   window.addEventListener("offline", function () { setConnected(false); });
   window.addEventListener("online", resync);
 
+  // The offline banner sticks right under the header (app.css), whose height varies.
+  function measureHeader() {
+    var header = document.querySelector("header.top");
+    if (header) {
+      document.documentElement.style.setProperty("--header-height", header.offsetHeight + "px");
+    }
+  }
+  window.addEventListener("resize", measureHeader);
+
   function setConnected(on) {
     var el = document.getElementById("conn-state");
     if (!el) { return; }
+    measureHeader();
     el.textContent = on ? el.dataset.live : el.dataset.offline;
     el.classList.toggle("down", !on);
   }
@@ -276,5 +298,108 @@
   document.addEventListener("DOMContentLoaded", function () {
     refreshClocks();
     setInterval(refreshClocks, 15000);
+    baseTitle = document.title;
+    showSound();
+    scanAlarms();
+    setInterval(scanAlarms, 1000);  // a report deadline passes between pushes
+  });
+
+  // Alarms: a unit escalates (gone silent), a report falls due. The server marks each with
+  // data-alarm (keys, space-separated) and data-alarm-text; data-alarm-when delays one until
+  // its deadline. What shows when the page is first drawn is not news; a key seen for the
+  // first time after that flashes the tab's title and, unless muted, plays a short sound
+  // (made with WebAudio; the browser lets it play only after a first tap or key on the page).
+  var known = null, baseTitle = document.title, flashing = null, flashText = "";
+  var audio = null, owed = false, MUTED = "wf-alarm-muted";
+  window.wfAlertsPlayed = 0;
+  window.wfAlarms = { raised: 0 };
+
+  function activeAlarms() {
+    var found = {}, now = Date.now();
+    document.querySelectorAll("[data-alarm]").forEach(function (el) {
+      var when = el.dataset.alarmWhen ? Date.parse(el.dataset.alarmWhen) : NaN;
+      if (el.dataset.alarmWhen && !(when <= now)) { return; }
+      el.dataset.alarm.split(" ").filter(Boolean).forEach(function (key) {
+        found[key] = el.dataset.alarmText || "";
+      });
+    });
+    return found;
+  }
+
+  function scanAlarms() {
+    var found = activeAlarms();
+    if (known === null) { known = found; return; }
+    var fresh = Object.keys(found).filter(function (key) { return !(key in known); });
+    known = found;
+    if (!Object.keys(found).length) { calm(); }  // every unit answered: nothing to call out
+    if (fresh.length) { raise(found[fresh[0]]); }
+  }
+
+  function raise(text) {
+    window.wfAlarms.raised += 1;
+    flashText = (document.body.dataset.alarmPrefix || "") + text;
+    if (flashing === null) {
+      flashing = setInterval(function () {
+        document.title = document.title === flashText ? baseTitle : flashText;
+      }, 1000);
+    }
+    document.title = flashText;
+    if (muted()) { return; }
+    if (audio && audio.state === "running") { beep(); } else { owed = true; }
+  }
+
+  function calm() {  // the person is looking: stop flashing
+    if (flashing !== null) { clearInterval(flashing); flashing = null; }
+    document.title = baseTitle;
+  }
+
+  function beep() {
+    var at = audio.currentTime;
+    [880, 660, 880].forEach(function (hz, i) {
+      var tone = audio.createOscillator(), gain = audio.createGain();
+      tone.frequency.value = hz;
+      gain.gain.setValueAtTime(0.0001, at + i * 0.18);
+      gain.gain.exponentialRampToValueAtTime(0.25, at + i * 0.18 + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + i * 0.18 + 0.16);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(at + i * 0.18);
+      tone.stop(at + i * 0.18 + 0.17);
+    });
+    window.wfAlertsPlayed += 1;
+  }
+
+  function gesture(e) {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) { audio = new Context(); }
+    var played = function () { if (owed && !muted()) { owed = false; beep(); } };
+    if (audio && audio.state !== "running") { audio.resume().then(played); } else if (audio) { played(); }
+    if (flashing !== null && !(e.target.closest && e.target.closest(".sound-toggle"))) {
+      calm();
+    }
+  }
+  document.addEventListener("pointerdown", gesture, true);
+  document.addEventListener("keydown", gesture, true);
+
+  var mutedNow = (function () {
+    try { return window.localStorage.getItem(MUTED) === "1"; } catch (err) { return false; }
+  })();
+  function muted() { return mutedNow; }
+
+  function showSound() {  // the header's toggle, and its twin in 更多 on a narrow screen
+    var off = muted();
+    document.querySelectorAll(".sound-toggle").forEach(function (button) {
+      button.setAttribute("aria-pressed", off ? "false" : "true");
+      button.textContent = off ? button.dataset.off : button.dataset.on;
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    if (!(e.target.closest && e.target.closest(".sound-toggle"))) { return; }
+    mutedNow = !mutedNow;
+    try {
+      if (mutedNow) { window.localStorage.setItem(MUTED, "1"); } else { window.localStorage.removeItem(MUTED); }
+    } catch (err) { /* storage refused: the choice holds for this page only */ }
+    owed = false;
+    showSound();
   });
 })();
