@@ -54,7 +54,7 @@ async def worked_incident(live: Live) -> str:
     await post(duty, f"{base}/reports", {"kind": "first", "fields": report})
     await escalate(live, incident, "tell_health", "renotify")
     await escalate(live, incident, "tell_health", "next_contact")
-    await post(duty, f"{base}/notifications/tell_police/acknowledge", {"by": ""})
+    await post(duty, f"{base}/notifications/tell_police/acknowledge", {"by": "张警官"})
     await post(commander, f"{base}/resources", {"resource": "ambulance"})
     return incident
 
