@@ -26,6 +26,7 @@ from playwright.async_api import (
 )
 
 from server.auth.cli import DEMO_PASSWORD
+from tests.i18n_check import english_words, html_text
 from tests.live.conftest import Live, live  # noqa: F401  (the fixture, for this folder too)
 
 CHROMIUM = "/usr/bin/chromium"
@@ -214,6 +215,16 @@ async def shoot(page: Page, name: str, *, full_page: bool = False) -> Path:
     path = artefact(name)
     await page.screenshot(path=path, full_page=full_page)
     return path
+
+
+async def no_english(page: Page, *typed: str) -> None:
+    """Fail on any English word on this zh-CN screen (texts, titles, placeholders, options),
+    leaving out what people typed."""
+    text = html_text(await page.content())
+    for words in sorted(typed, key=len, reverse=True):  # the longest first: one may hold another
+        text = text.replace(words, " ")
+    leaks = english_words(text)
+    assert not leaks, (page.url, leaks)
 
 
 def artefact(name: str) -> Path:

@@ -14,7 +14,7 @@ from incidents.clock import SystemClock
 from incidents.kinds import Role
 from server.auth.cli import DEMO_PASSWORD
 from server.auth.users import UserStore
-from tests.browser.conftest import Consoles, open_incident, shoot
+from tests.browser.conftest import Consoles, no_english, open_incident, shoot
 from tests.live.conftest import Live
 
 pytestmark = pytest.mark.browser
@@ -87,6 +87,7 @@ async def test_commander_assigns_raises_dispatches_contains_and_closes(
     await close.get_by_role("button", name="关闭事件").click()
     await expect(page.locator("#flash")).to_contain_text("终报")
     await shoot(page, "journey-commander-refused.png")
+    await no_english(page, RAISE_REASON)  # the refusal too
 
     await file_report(page, "首报")
     await file_report(page, "终报")
@@ -97,6 +98,8 @@ async def test_commander_assigns_raises_dispatches_contains_and_closes(
     closed = (await events(duty, incident, "status_changed"))[-1]
     assert closed["payload"]["to"] == "closed" and closed["payload"]["reason"] == CLOSE_REASON
     await shoot(page, "journey-commander-closed.png", full_page=True)
+    await no_english(page, RAISE_REASON)
+    await no_english(board)
 
 
 async def file_report(page: Page, kind: str) -> None:

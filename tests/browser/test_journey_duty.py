@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import Consoles, shoot
+from tests.browser.conftest import Consoles, no_english, shoot
 from tests.live.conftest import Live
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,7 @@ async def test_duty_officer_opens_chases_notes_reports_and_exports(
     await form.get_by_role("button", name="开启事件").click()
     row = board.locator("#board-rows tr", has_text=PLACE)
     await expect(row).to_contain_text("自杀自伤")
+    await no_english(board, PLACE)
     await row.get_by_role("link").click()
     await board.wait_for_url(re.compile(r"/incidents/[0-9a-f-]{36}$"))
     page, incident = board, board.url.rsplit("/", 1)[1]
@@ -83,6 +84,7 @@ async def test_duty_officer_opens_chases_notes_reports_and_exports(
     await report.get_by_role("button", name="签发报送").click()
     await expect(page.locator("#reports-status")).to_contain_text("首报")
     await shoot(page, "journey-duty-incident.png", full_page=True)
+    await no_english(page, PLACE, SUMMARY, DEMANDS, REPORTER, ANSWERED, NOTE, CAUSE)
 
     exported = json.loads(await download(page, "json"))
     payloads = {e["kind"]: e["payload"] for e in exported["events"]}

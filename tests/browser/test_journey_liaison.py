@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import Consoles, eventually, open_incident, shoot
+from tests.browser.conftest import Consoles, eventually, no_english, open_incident, shoot
 from tests.live.conftest import Live, serve_live
 from tests.notify.conftest import SECRETS, Receiver, receiver, units_dir  # noqa: F401  (fixtures)
 
@@ -75,15 +75,19 @@ async def test_a_liaison_acknowledges_from_the_link_in_the_message(
     await phone.get_by_label("预计到达").fill("8")
     await phone.get_by_label("备注").fill(NOTE)
     await shoot(phone, "journey-liaison-link.png")
+    await no_english(phone, NOTE)
     await phone.get_by_role("button", name="确认收到").tap()
     await expect(phone.get_by_role("status")).to_contain_text("已回执")
     await shoot(phone, "journey-liaison-done.png")
+    await no_english(phone)
 
     await expect(police).to_have_attribute("data-status", "acknowledged")
     await expect(police).to_contain_text(NOTE)
     await expect(police).to_contain_text("预计 8 分钟到达")
     await expect(unacked).to_have_text(re.compile(f"^{before - 1}\\b"))
     await expect(desk.locator("#timeline")).to_contain_text("派出所已回执")
+    await no_english(desk, NOTE)
+    await no_english(board)
     events = (await duty.get(f"/api/incidents/{incident}/events")).json()
     ack = next(e for e in events if e["kind"] == "notification_acknowledged")
     assert ack["payload"]["note"] == NOTE and ack["payload"]["eta_minutes"] == 8

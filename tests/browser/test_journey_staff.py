@@ -13,7 +13,15 @@ import pytest
 from playwright.async_api import Page, expect
 
 from server.auth.cli import DEMO_PASSWORD
-from tests.browser.conftest import PHONE, Consoles, eventually, open_incident, shoot, wait_live
+from tests.browser.conftest import (
+    PHONE,
+    Consoles,
+    eventually,
+    no_english,
+    open_incident,
+    shoot,
+    wait_live,
+)
 from tests.live.conftest import Live
 
 pytestmark = pytest.mark.browser
@@ -115,6 +123,8 @@ async def test_staff_tick_count_undo_and_work_offline_on_a_phone(
     await eventually(lambda: _ticked_once(duty, incident, "keep_order"))
     await expect(desk.locator("#item-keep_order")).to_have_class(DONE)
     await shoot(phone, "journey-staff-done.png", full_page=True)
+    await no_english(phone, TICK_NOTE, UNDO_REASON)
+    await no_english(desk, TICK_NOTE, UNDO_REASON)
 
 
 async def _tick(client: httpx.AsyncClient, incident: str, item: str) -> None:
