@@ -217,6 +217,18 @@ async def shoot(page: Page, name: str, *, full_page: bool = False) -> Path:
     return path
 
 
+async def download(page: Page, fmt: str) -> bytes:
+    """Choose `fmt` in the incident page's export panel, press 导出, read what was saved."""
+    panel = page.locator(".export-panel")
+    if await panel.get_attribute("open") is None:
+        await panel.locator("summary").click()
+    await panel.locator("select[name=format]").select_option(fmt)
+    async with page.expect_download() as started:
+        await panel.get_by_role("button", name="导出").click()
+    saved = await (await started.value).path()
+    return saved.read_bytes()
+
+
 async def no_english(page: Page, *typed: str) -> None:
     """Fail on any English word on this zh-CN screen (texts, titles, placeholders, options),
     leaving out what people typed."""

@@ -8,9 +8,9 @@ import json
 import re
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
-from tests.browser.conftest import Consoles, no_english, shoot
+from tests.browser.conftest import Consoles, download, no_english, shoot
 from tests.live.conftest import Live
 
 pytestmark = pytest.mark.browser
@@ -22,18 +22,6 @@ REPORTER = "窗口3 李娜 (Lina)"
 ANSWERED = "派出所 张警官☎️ 已确认出警"
 NOTE = "家属已赶到👨‍👩‍👧\n\t120 预计 5 min 到达"
 CAUSE = "拆迁补偿未到位；曾于 2026-11-03 来访 (第2次)"
-
-
-async def download(page: Page, fmt: str) -> bytes:
-    """Choose `fmt` in the export panel, press 导出, and read what the browser saved."""
-    panel = page.locator(".export-panel")
-    if await panel.get_attribute("open") is None:
-        await panel.locator("summary").click()
-    await panel.locator("select[name=format]").select_option(fmt)
-    async with page.expect_download() as started:
-        await panel.get_by_role("button", name="导出").click()
-    saved = await (await started.value).path()
-    return saved.read_bytes()
 
 
 async def test_duty_officer_opens_chases_notes_reports_and_exports(

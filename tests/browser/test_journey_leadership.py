@@ -12,8 +12,7 @@ import pytest
 from playwright.async_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import Consoles, open_incident
-from tests.browser.test_journey_duty import download
+from tests.browser.conftest import Consoles, download, open_incident
 from tests.live.conftest import Live
 
 pytestmark = pytest.mark.browser

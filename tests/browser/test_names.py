@@ -12,12 +12,12 @@ from uuid import UUID
 import httpx
 import pypdf
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from incidents.notifications import Escalate
 from server.broker import Notice
 from server.notify.timers import TIMERS
-from tests.browser.conftest import Consoles, artefact, open_incident
+from tests.browser.conftest import Consoles, artefact, download, open_incident
 from tests.live.conftest import Live
 
 pytestmark = pytest.mark.browser
@@ -57,17 +57,6 @@ async def worked_incident(live: Live) -> str:
     await post(duty, f"{base}/notifications/tell_police/acknowledge", {"by": "张警官"})
     await post(commander, f"{base}/resources", {"resource": "ambulance"})
     return incident
-
-
-async def download(page: Page, fmt: str) -> bytes:
-    panel = page.locator(".export-panel")
-    if not await panel.locator("select[name=format]").is_visible():
-        await panel.locator("summary").click()
-    await panel.locator("select[name=format]").select_option(fmt)
-    async with page.expect_download() as done:
-        await panel.get_by_role("button", name="导出").click()
-    path = await (await done.value).path()
-    return path.read_bytes()
 
 
 async def test_exports_name_people_units_and_states(consoles: Consoles, live: Live) -> None:
