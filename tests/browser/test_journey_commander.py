@@ -69,6 +69,7 @@ async def test_commander_assigns_raises_dispatches_contains_and_closes(
     await level.get_by_role("button", name="调整级别").click()
     await expect(header).to_contain_text("特别重大")
     await expect(page.locator("#timeline")).to_contain_text(RAISE_REASON)
+    await expect(level.locator("input[name=reason]")).to_have_value("")  # done: ready for the next
     await expect(board.locator(f"#incident-{incident}")).to_have_attribute("data-level", "critical")
 
     await page.locator("#resources-summary").click()

@@ -207,7 +207,9 @@
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt && formOf(e.detail.elt);
-    if (form) { delete sending[form.getAttribute("action")]; }
+    if (!form) { return; }
+    delete sending[form.getAttribute("action")];
+    if (e.detail.successful) { form.reset(); }  // recorded: nothing left to carry over
   });
   document.addEventListener("htmx:oobBeforeSwap", function (e) {
     var target = e.detail.target, keep = { values: {}, open: [], focus: null };
@@ -249,11 +251,9 @@
     var status = e.detail.xhr.status;
     if (status >= 400 && status < 500) { e.detail.shouldSwap = true; e.detail.isError = false; }
   });
-  document.addEventListener("wf-done", function (e) {
+  document.addEventListener("wf-done", function () {
     var flash = document.getElementById("flash");
     if (flash) { flash.innerHTML = ""; }
-    var form = e.target && e.target.closest ? e.target.closest("form") : null;
-    if (form && form.id === "open-form") { form.reset(); }
   });
 
   // Times since opening and deadlines, kept current without a server round trip.
