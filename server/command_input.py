@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -51,16 +53,21 @@ def choice(kind: type[E], fields: Fields, name: str) -> E:
         ) from None
 
 
+_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
+
+
 def integer(fields: Fields, name: str) -> int:
+    """A whole number: a JSON integer, or a form's ASCII digits. A JSON 1.5, 1e400, a list or
+    an object is refused by name, never rounded (the log would keep the guess forever)."""
     value = fields.get(name)
-    try:
-        if isinstance(value, bool) or value is None:
-            raise ValueError
-        return int(value)
-    except ValueError:
-        raise InvalidCommand(
-            "input.integer", f"{name} must be a whole number", field=name, name=Named("field", name)
-        ) from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _WHOLE.fullmatch(value):
+        with contextlib.suppress(ValueError):  # more digits than Python reads
+            return int(value)
+    raise InvalidCommand(
+        "input.integer", f"{name} must be a whole number", field=name, name=Named("field", name)
+    )
 
 
 def optional_integer(fields: Fields, name: str) -> int | None:

@@ -28,18 +28,49 @@ log = structlog.get_logger(__name__)
 MAX_BODY = 64 * 1024
 
 
+MAX_DEPTH = 16  # objects and lists inside one another; a command needs two or three
+
+
 async def json_object(request: Request) -> dict[str, Any]:
     """The body as a JSON object, or a refusal saying what is wrong with it."""
-    body = await request.body()
+    return parse_object(await request.body())
+
+
+def parse_object(body: bytes) -> dict[str, Any]:
+    """A JSON object within the size and depth limits, all of its text valid Unicode; else a
+    refusal (NaN and Infinity are not JSON, and a lone surrogate cannot be stored)."""
     if len(body) > MAX_BODY:
         raise InvalidCommand("request.too_large", "the request body is too large")
     try:
-        data = json.loads(body or b"{}")
-    except ValueError:
+        data = json.loads(body or b"{}", parse_constant=_not_json)
+    except (ValueError, RecursionError):
         raise InvalidCommand("request.not_json", "the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise InvalidCommand("request.not_object", "the body must be a JSON object")
+    _check_tree(data)
     return data
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(constant)
+
+
+def _check_tree(data: object) -> None:
+    """Depth and encoding of every value, walked without recursion."""
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH and isinstance(value, dict | list):
+            raise InvalidCommand("request.too_deep", f"nested deeper than {MAX_DEPTH}")
+        if isinstance(value, dict):
+            stack += [(k, depth) for k in value] + [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, depth + 1) for v in value]
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidCommand("request.bad_text", "text holds a lone surrogate") from None
 
 
 async def read_fields(request: Request) -> Fields:

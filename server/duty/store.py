@@ -10,6 +10,8 @@ import asyncpg
 from incidents.duty import DutyRole, Shift, ZeroReport, ZeroStatus, check_shift
 from incidents.errors import InvalidCommand, NotFound
 
+BIGINT_MAX = 2**63 - 1  # the largest id a bigint column holds
+
 _SHIFT = "id, user_id, role, starts_at, ends_at"
 _REPORT = "unit, day, status, text, reported_by, reported_at, late"
 _ADD_SHIFT = f"""
@@ -96,7 +98,8 @@ class DutyStore:
 
     async def end_shift(self, shift_id: int, by: str, at: datetime) -> Shift:
         """End a shift now (or cut a future one to nothing); a shift already over is refused."""
-        row = await self._pool.fetchrow(_END_SHIFT, shift_id, at, by)
+        in_range = 0 < shift_id <= BIGINT_MAX  # a larger id names no row (and PostgreSQL balks)
+        row = await self._pool.fetchrow(_END_SHIFT, shift_id, at, by) if in_range else None
         if row is None:
             raise NotFound("shift.unknown", f"no shift {shift_id} still to run")
         return shift_from(row)
