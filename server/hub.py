@@ -28,13 +28,12 @@ from incidents.kinds import Role
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.broker import Broker, Notice, Resync
+from server.close_codes import Close
 from server.eager import run_eagerly
 from server.render import Renderer
 
 log = structlog.get_logger(__name__)
 
-CLOSE_RESYNC = 1013  # htmx's ws extension reconnects on 1006, 1011, 1012, 1013
-CLOSE_SESSION_ENDED = 4401
 TIMELINE_LIMIT = 500  # the live page shows the latest events; the export has them all
 
 
@@ -193,7 +192,7 @@ class Hub:
         log.info("console_dropped", view=console.view.kind, reason="queue_full")
         self.detach(console)
         with contextlib.suppress(Exception):
-            await console.close(CLOSE_RESYNC)
+            await console.close(Close.RESYNC)
 
     # --- fan-out ------------------------------------------------------------------
 
@@ -296,5 +295,5 @@ class Hub:
         for console in ended:
             self.detach(console)
             with contextlib.suppress(Exception):
-                await console.close(CLOSE_SESSION_ENDED)
+                await console.close(Close.SESSION_ENDED)
         return len(ended)

@@ -10,30 +10,32 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from incidents.errors import NotFound
-from server.auth.protect import websocket_allowed
+from server.auth.protect import current_session, websocket_origin_allowed
+from server.close_codes import Close, close
 from server.hub import Console, Hub, View
 
 log = structlog.get_logger(__name__)
 
-CLOSE_POLICY = 1008  # origin or session refused: the browser must not retry blindly
-CLOSE_BAD_VIEW = 4404
-
 
 async def console_socket(websocket: WebSocket) -> None:
-    session = websocket_allowed(websocket, websocket.app.state.allowed_origins)
+    if not websocket_origin_allowed(websocket, websocket.app.state.allowed_origins):
+        await websocket.close(Close.POLICY)
+        return
+    await websocket.accept()  # from here on the page is told why, by a code it acts on
+    session = current_session(websocket)
     if session is None:
-        await websocket.close(CLOSE_POLICY)
+        log.info("websocket_session_ended")
+        await close(websocket, Close.SESSION_ENDED)
         return
     try:
         view = View.parse(websocket.query_params.get("view", "board"))
     except ValueError:
-        await websocket.close(CLOSE_BAD_VIEW)
+        await close(websocket, Close.NO_SUCH_VIEW)
         return
-    await websocket.accept()
     hub: Hub = websocket.app.state.hub
     console = Console(
         websocket.send_text,
-        lambda code: websocket.close(code),
+        lambda code: close(websocket, Close(code)),
         view,
         session.user.language,
         session.user.role,
@@ -52,9 +54,9 @@ async def _serve(websocket: WebSocket, hub: Hub, console: Console) -> None:
             if message["type"] == "websocket.disconnect":
                 break
     except NotFound:
-        await websocket.close(CLOSE_BAD_VIEW)
+        await close(websocket, Close.NO_SUCH_VIEW)
     except WebSocketDisconnect:
-        pass
+        pass  # the peer left while its snapshot was being sent
     finally:
         hub.detach(console)
         pump.cancel()

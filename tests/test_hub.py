@@ -11,7 +11,8 @@ from incidents.kinds import Role
 from incidents.lifecycle import AddNote
 from incidents.store import EventStore, Outcome
 from server.broker import Notice
-from server.hub import CLOSE_RESYNC, Console, Hub, View
+from server.close_codes import Close
+from server.hub import Console, Hub, View
 from server.i18n import Catalogue
 from server.render import Renderer
 from tests.support import DUTY, STAFF, open_cmd
@@ -56,7 +57,7 @@ async def test_slow_console_is_dropped_and_never_holds_up_the_others(
         await hub.handle(notice(note))
         await asyncio.sleep(0)
     await asyncio.sleep(0.05)
-    assert slow_closed == [CLOSE_RESYNC]
+    assert slow_closed == [Close.RESYNC]
     assert slow not in hub.consoles
     seqs = [(int(m[1]), int(m[2])) for text in fast_sent if (m := META.search(text))]
     assert [s for _, s in seqs] == list(range(seqs[0][1], 102 + 1))

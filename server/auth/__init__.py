@@ -30,6 +30,7 @@ from server.auth.protect import (
     require_role,
     require_session,
     websocket_allowed,
+    websocket_origin_allowed,
 )
 from server.auth.ratelimit import LoginLimiter
 from server.auth.routes import auth_routes
@@ -58,4 +59,5 @@ __all__ = [
     "require_role",
     "require_session",
     "websocket_allowed",
+    "websocket_origin_allowed",
 ]

@@ -3,7 +3,7 @@
 `AuthMiddleware` resolves the cookie into `scope["state"]["session"]` (a `Session` or None,
 read in handlers as `request.state.session`) and refuses state-changing requests that come
 from another site. Handlers then call `require_session`, `require_role`, `require_csrf`;
-WebSocket endpoints call `websocket_allowed` before accepting.
+WebSocket endpoints call `websocket_origin_allowed` before accepting.
 """
 
 from __future__ import annotations
@@ -137,11 +137,18 @@ async def _form_token(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def websocket_allowed(websocket: WebSocket, allowed_origins: Iterable[str] = ()) -> Session | None:
-    """The session for a WebSocket handshake from an allowed origin; None: close the socket."""
+def websocket_origin_allowed(websocket: WebSocket, allowed_origins: Iterable[str] = ()) -> bool:
+    """Whether a WebSocket handshake comes from this site or an allowed origin."""
     origin = websocket.headers.get("origin")
     if not is_allowed_origin(websocket.scope, origin, parse_origins(allowed_origins)):
         log.warning("websocket_origin_refused", path=websocket.url.path)
+        return False
+    return True
+
+
+def websocket_allowed(websocket: WebSocket, allowed_origins: Iterable[str] = ()) -> Session | None:
+    """The session for a WebSocket handshake from an allowed origin; None: close the socket."""
+    if not websocket_origin_allowed(websocket, allowed_origins):
         return None
     return current_session(websocket)
 

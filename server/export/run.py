@@ -7,9 +7,16 @@ the export carries the record of itself, and its head hash is that event's hash.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from functools import partial
+from multiprocessing import get_context
 from uuid import UUID
+
+import structlog
 
 from incidents.domain import Command
 from incidents.exports import ExportIncident, ExportIncidentFull
@@ -22,7 +29,23 @@ from server.export.model import build_report
 from server.export.view import ExportView, view_of
 from server.i18n import Translator
 
+log = structlog.get_logger(__name__)
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+# Rendering (a PDF of 250 events takes 1-3 s of pure Python) runs in worker processes, not
+# on the event loop nor in a thread (which would still hold the GIL away from the loop), so
+# no socket on the node stalls; two at once at most, the rest wait their turn in line.
+RENDERS_AT_ONCE = 2
+_renderers = ProcessPoolExecutor(RENDERS_AT_ONCE, mp_context=get_context("spawn"))
+
+
+def _fresh_pool() -> ProcessPoolExecutor:
+    """A pool whose worker died (killed, out of memory) refuses all work: make a new one."""
+    global _renderers
+    _renderers = ProcessPoolExecutor(RENDERS_AT_ONCE, mp_context=get_context("spawn"))
+    return _renderers
+
 
 MEDIA = {
     "json": "application/json",
@@ -74,6 +97,25 @@ def render(
     return as_pdf.render_pdf(report, t, units)
 
 
+async def render_aside(
+    fmt: str,
+    view: ExportView,
+    t: Translator,
+    units: Mapping[str, Bilingual],
+    *,
+    exported_by: str,
+) -> bytes:
+    """`render` in a worker process; what it is sent is copied into plain, picklable dicts."""
+    plain = replace(t, names=dict(t.names))
+    work = partial(render, fmt, view, plain, dict(units), exported_by=exported_by)
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_renderers, work)
+    except BrokenProcessPool:
+        log.warning("export_renderer_restarted")
+        return await loop.run_in_executor(_fresh_pool(), work)
+
+
 async def export_incident(
     store: EventStore,
     incident_id: UUID,
@@ -93,9 +135,9 @@ async def export_incident(
     note("read", 0, head)
     events = [e for e in await store.events(incident_id) if e.seq <= head]
     note("read", len(events), head)
-    view = view_of(events, redact=not full)
     note("render", 0, len(events))
-    data = render(fmt, view, t, units, exported_by=actor.user_id)
+    view = view_of(events, redact=not full)
+    data = await render_aside(fmt, view, t, units, exported_by=actor.user_id)
     note("render", len(events), len(events))
     kind = "redacted" if not full else "full"
     name = f"incident-{incident_id}-{kind}.{fmt}"

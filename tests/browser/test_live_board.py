@@ -85,6 +85,23 @@ async def test_board_reconnects_after_its_socket_closes(consoles: Consoles, live
     await expect(board.locator(f"#incident-{incident}")).to_contain_text("候谈区")
 
 
+async def test_a_board_whose_session_ended_while_away_goes_to_sign_in(
+    consoles: Consoles, live: Live
+) -> None:
+    """The board's socket drops while its session is gone (expired while the laptop slept):
+    the reconnect is told so and the page goes to the login screen, coming back after it."""
+    board = await consoles.open("duty1")
+    await expect(board.locator("#conn-state")).to_have_text("实时")
+    await board.context.add_cookies(
+        [{"name": "wf_session", "value": "expired-" + uuid.uuid4().hex, "url": live.url}]
+    )
+    await board.evaluate(
+        "document.getElementById('live')['htmx-internal-data'].webSocket.socket.close(1000)"
+    )
+    await board.wait_for_url(re.compile(r"/login\?next=%2F$"))
+    await expect(board.locator("#username")).to_be_visible()
+
+
 async def test_board_resyncs_once_after_a_lost_message(consoles: Consoles, live: Live) -> None:
     """An update lost on the way: the board takes a fresh snapshot once and shows the truth."""
     client = await live.client("duty1")

@@ -6,7 +6,9 @@
   var seen = {};          // incident id -> last seq applied
   var socket = null;      // the htmx ws extension's socket wrapper
   var latest = null;      // the WebSocket made last: the only one whose closing matters
-  var SESSION_ENDED = 4401, POLICY = 1008, RECONNECTED_BY_HTMX = [1006, 1011, 1012, 1013];
+  // Close codes: server/close_codes.py is the table (tests/test_close_codes.py keeps them equal).
+  var SESSION_ENDED = 4401, POLICY = 1008, NO_SUCH_VIEW = 4404;
+  var RECONNECTED_BY_HTMX = [1006, 1011, 1012, 1013];
 
   function resync() {
     // A gap, a duplicate stream or a lost connection: reconnect; the server sends a snapshot.
@@ -113,6 +115,7 @@
       window.location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
       return;
     }
+    if (code === NO_SUCH_VIEW) { return; }  // retrying cannot make the incident exist
     // htmx reconnects by itself only on some codes; reconnect on the others too.
     if (RECONNECTED_BY_HTMX.indexOf(code) < 0) {
       setTimeout(function () {
