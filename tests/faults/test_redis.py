@@ -117,6 +117,7 @@ async def test_redis_fault_slows_no_writer_and_the_console_converges(
             await converged(seen, up_ids, within=15)
             with fault(redis_server, how):
                 down, ids = await stream(duty)
+                ready = await duty.get("/readyz")
                 converge = await converged(seen, ids, within=20)
             flow = await notices_flow(served, duty, redis_server.url)
         figures(
@@ -130,4 +131,6 @@ async def test_redis_fault_slows_no_writer_and_the_console_converges(
             notices_again_after_ms=ms(flow),
         )
         assert max(down) < 1.0, down  # a wait on the broker is the failure
+        assert ready.status_code == 503 and "broker" in ready.text, ready.text
+        assert (await duty.get("/readyz")).text == "ready"
         assert "Traceback" not in served.log.read_text()
