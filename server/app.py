@@ -87,7 +87,7 @@ async def _answers(check: Awaitable[object]) -> str | None:
 
 
 async def readyz(request: Request) -> Response:
-    """ "ready", or 503 naming each dependency that does not answer (database, broker)."""
+    """Ready, or 503 naming each dependency that does not answer (database, broker)."""
     state = request.app.state
     broker = state.broker.ping() if isinstance(state.broker, RedisBroker) else asyncio.sleep(0)
     db, redis = await asyncio.gather(_answers(state.pool.fetchval("SELECT 1")), _answers(broker))
