@@ -93,7 +93,6 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.OperatorInterventionError,  # admin shutdown, crash shutdown, statement timeout
     asyncpg.InsufficientResourcesError,  # too many connections, disk full
 )
-_NOT_UNAVAILABLE = (asyncpg.DataError,)  # an InterfaceError, but a bad argument: a bug
 
 
 def unavailable(exc: BaseException) -> DatabaseUnavailable | None:
@@ -104,8 +103,6 @@ def unavailable(exc: BaseException) -> DatabaseUnavailable | None:
     """
     if isinstance(exc, DatabaseUnavailable):
         return exc
-    if isinstance(exc, _NOT_UNAVAILABLE):
-        return None
     if isinstance(exc, _UNAVAILABLE):
         return DatabaseUnavailable(exc)
     if isinstance(exc, OSError | TimeoutError) and _through_asyncpg(exc.__traceback__):
