@@ -35,11 +35,11 @@ from server.auth.sessions import SessionStore
 from server.auth.users import UserStore
 from server.broker import Broker, InProcessBroker, RedisBroker
 from server.commands_http import command_routes
-from server.database import open_database
+from server.database import open_database, unavailable
 from server.duty import setup as duty_setup
 from server.duty.pages import duty_routes
 from server.duty.view import commander_names, user_names
-from server.errors import domain_error_handler
+from server.errors import RETRY_AFTER, DatabaseGuard, domain_error_handler
 from server.export.routes import export_routes
 from server.followup_pages import followup_routes
 from server.hub import Hub
@@ -73,12 +73,29 @@ async def favicon(request: Request) -> Response:
     return FileResponse(WEB / "static" / "favicon.svg", media_type="image/svg+xml", headers=headers)
 
 
-async def readyz(request: Request) -> Response:
+READY_WITHIN = 1.0  # seconds each dependency has to answer /readyz (both asked at once)
+
+
+async def _answers(check: Awaitable[object]) -> str | None:
+    """None when `check` answers in time, else what went wrong (an exception's type)."""
     try:
-        await request.app.state.pool.fetchval("SELECT 1")
-    except Exception as exc:  # any failure to reach the database means not ready
-        log.warning("not_ready", error=type(exc).__name__)
-        return PlainTextResponse("database unreachable", status_code=503)
+        async with asyncio.timeout(READY_WITHIN):
+            await check
+    except Exception as exc:  # any failure to reach it means not ready
+        return type(exc).__name__
+    return None
+
+
+async def readyz(request: Request) -> Response:
+    """Ready, or 503 naming each dependency that does not answer (database, broker)."""
+    state = request.app.state
+    broker = state.broker.ping() if isinstance(state.broker, RedisBroker) else asyncio.sleep(0)
+    db, redis = await asyncio.gather(_answers(state.pool.fetchval("SELECT 1")), _answers(broker))
+    down = {name: error for name, error in (("database", db), ("broker", redis)) if error}
+    if down:
+        log.warning("not_ready", **down)
+        text = "\n".join(f"{name} unavailable" for name in down)
+        return PlainTextResponse(text, status_code=503, headers={"Retry-After": RETRY_AFTER})
     return PlainTextResponse("ready")
 
 
@@ -93,8 +110,11 @@ async def every(seconds: float, work: Callable[[], Awaitable[object]], name: str
         await asyncio.sleep(seconds)
         try:
             await work()
-        except Exception:
-            log.exception("periodic_failed", task=name)
+        except Exception as exc:
+            if (down := unavailable(exc)) is None:
+                log.exception("periodic_failed", task=name)
+            else:  # expected while PostgreSQL is away; the next round tries again
+                log.warning("periodic_database_unavailable", task=name, error=down.cause)
 
 
 async def overdue(app: Starlette, broker: Broker) -> int:
@@ -147,7 +167,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         library = load_library(default_dirs())
-        async with open_database(settings) as db:
+        async with open_database(settings, timeouts=settings.db_timeouts) as db:
             s = app.state
             s.settings, s.pool, s.clock, s.library = settings, db.pool, clock, library
             s.store = incident_store(db.pool, clock, library)
@@ -206,6 +226,7 @@ def create_app(
         lifespan=lifespan,
         middleware=[
             Middleware(RequestLogMiddleware),
+            Middleware(DatabaseGuard),  # outside AuthMiddleware: the session lookup too
             Middleware(AuthMiddleware, allowed_origins=settings.allowed_origins),
         ],
         exception_handlers={AuthRefused: auth_refused_handler, DomainError: domain_error_handler},

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 log = structlog.get_logger(__name__)
 
 CHANNEL = "watchfloor:notices"
+PUBLISH_TIMEOUT = 1.0  # seconds a notice may take to reach Redis; a lost one is healed
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,20 +88,40 @@ def backoff(attempt: int, base: float = 0.2, cap: float = 5.0) -> float:
 class RedisBroker:
     """Nodes share notices through Redis pub/sub; the subscriber reconnects by itself.
 
+    `publish` returns at once: the notice is sent from a task of its own, so a frozen or
+    stopped Redis never holds up the person whose write is already committed. A notice
+    that does not arrive within PUBLISH_TIMEOUT is dropped; the nodes' heal reads cover it.
+
     redis-py's asyncio pub/sub does not resubscribe after the server restarts, so
     `listen` owns the loop: on any connection error it waits (backoff with jitter),
     subscribes again, and yields Resync, because notices sent meanwhile are lost.
     """
 
-    def __init__(self, url: str, channel: str = CHANNEL) -> None:
-        self._url, self._channel = url, channel
+    def __init__(
+        self, url: str, channel: str = CHANNEL, publish_timeout: float = PUBLISH_TIMEOUT
+    ) -> None:
+        self._url, self._channel, self._timeout = url, channel, publish_timeout
         self._client = aioredis.Redis.from_url(url)
+        self._sending: set[asyncio.Task[None]] = set()  # held: a bare task may be collected
+        self._failing = False
 
     async def publish(self, notice: Notice) -> None:
+        task = asyncio.create_task(self._send(notice))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, notice: Notice) -> None:
         try:
-            await self._client.publish(self._channel, notice.encode())
-        except (RedisError, OSError) as exc:  # the write is committed; nodes heal from PG
-            log.warning("publish_failed", error=type(exc).__name__)
+            async with asyncio.timeout(self._timeout):
+                await self._client.publish(self._channel, notice.encode())
+        except (RedisError, OSError, TimeoutError) as exc:  # committed; nodes heal from PG
+            if not self._failing:  # once per outage, not once per write
+                log.warning("publish_failed", error=type(exc).__name__)
+            self._failing = True
+        else:
+            if self._failing:
+                log.info("publish_recovered")
+            self._failing = False
 
     async def listen(self) -> AsyncIterator[Message]:
         attempt = 0
@@ -132,5 +153,14 @@ class RedisBroker:
             await pubsub.aclose()  # type: ignore[no-untyped-call]
             await client.aclose()
 
+    async def ping(self) -> None:
+        """Raises unless Redis answers (for /readyz)."""
+        await self._client.ping()
+
     async def close(self) -> None:
+        if self._sending:  # what is on its way gets its chance, no more
+            await asyncio.wait(set(self._sending), timeout=self._timeout)
+        for task in set(self._sending):
+            task.cancel()
+        await asyncio.gather(*self._sending, return_exceptions=True)
         await self._client.aclose()

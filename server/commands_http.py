@@ -1,7 +1,8 @@
 """The write path over HTTP: authorize, check CSRF, run the command, commit, publish, answer.
 
 The same routes take an htmx form, a plain form or a JSON body. The response goes out
-only after COMMIT and the publish; the fan-out itself runs in the hub's own task.
+after COMMIT; the broker sends the notice in the background (a frozen Redis never holds
+the answer up) and the fan-out itself runs in the hub's own task.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ async def run(
         replayed=outcome.replayed,
         kinds=[e.kind for e in outcome.events],
     )  # kinds and ids only: no visitor details
-    if seqs:  # also on a replay: a lost first publish is made good
+    if seqs:  # also on a replay: a lost first publish is made good; returns without waiting
         await broker.publish(Notice(outcome.incident_id, seqs[0], seqs[-1]))
     return answer(request, outcome)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from html import escape
 from zoneinfo import ZoneInfo
 
+import structlog
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from incidents.errors import (
     DomainError,
@@ -16,8 +18,15 @@ from incidents.errors import (
     NotAuthorized,
     NotFound,
 )
+from server.database import DatabaseUnavailable, unavailable
 from server.i18n import DEFAULT_LANGUAGE, Translator, default_catalogue, normalize
 from server.refusal import explain
+
+log = structlog.get_logger(__name__)
+
+RETRY_AFTER = "5"  # seconds: a restarted PostgreSQL takes a few; sooner only finds it still away
+CLOSE_TRY_AGAIN = 1013  # WebSocket "try again later": the console's reconnect logic retries
+UNAVAILABLE_KEY = "error.database_unavailable"
 
 STATUS: dict[type[DomainError], int] = {
     InvalidCommand: 422,
@@ -77,3 +86,74 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
     if "hx-request" in request.headers:
         return flash(exc.code, exc.reason, text, status)
     return PlainTextResponse(text, status)
+
+
+def unavailable_response(conn: HTTPConnection) -> Response:
+    """503 "try again shortly", in the reader's language (Chinese when the session could not
+    be read): the page's #flash for htmx, JSON for API clients, a short text for pages."""
+    text = reader(conn)(UNAVAILABLE_KEY)
+    headers = {"Retry-After": RETRY_AFTER}
+    if "hx-request" in conn.headers:
+        response = flash("unavailable", "database.unavailable", text, 503)
+        response.headers.update(headers)
+        return response
+    if "text/html" not in conn.headers.get("accept", ""):
+        body = {"error": "unavailable", "reason": "database.unavailable", "text": text}
+        return JSONResponse(body, 503, headers)
+    return PlainTextResponse(text, 503, headers)
+
+
+class DatabaseGuard:
+    """Pure ASGI, around everything that reads the database (the session lookup too): a
+    failure `unavailable` recognises becomes 503 with Retry-After, or a WebSocket accepted
+    and closed with 1013; one warning line, no traceback. Anything else passes on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        seen: set[str] = set()  # the message types sent and received so far
+
+        async def receiving() -> Message:
+            message = await receive()
+            seen.add(message["type"])
+            return message
+
+        async def sending(message: Message) -> None:
+            seen.add(message["type"])
+            await send(message)
+
+        try:
+            await self.app(scope, receiving, sending)
+        except Exception as exc:
+            down = unavailable(exc)
+            if down is None or "http.response.start" in seen:
+                raise
+            log.warning("database_unavailable", error=down.cause, path=scope["path"])
+            await _answer(HTTPConnection(scope), down, seen, receive, send)
+
+
+async def _answer(
+    conn: HTTPConnection, down: DatabaseUnavailable, seen: set[str], receive: Receive, send: Send
+) -> None:
+    if conn.scope["type"] == "http":
+        await unavailable_response(conn)(conn.scope, receive, send)
+        return
+    if "websocket.close" in seen or "websocket.disconnect" in seen:
+        return
+    if "websocket.accept" not in seen:
+        if "websocket.connect" not in seen:
+            await receive()
+        await send({"type": "websocket.accept"})
+    reason = reader(conn)(UNAVAILABLE_KEY)
+    await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN, "reason": _short(reason)})
+
+
+def _short(text: str, limit: int = 123) -> str:
+    """A close reason fits in 123 bytes of UTF-8; a longer one is cut on a character."""
+    while len(text.encode()) > limit:
+        text = text[:-1]
+    return text

@@ -59,7 +59,35 @@ ENVIRONMENT = {
         ",".join(ZERO_REPORT_UNITS),
         "the units (units.yaml ids, comma-separated) that file a zero report every day",
     ),
+    "WATCHFLOOR_DB_CONNECT_TIMEOUT": ("1.0", "seconds to open a database connection"),
+    "WATCHFLOOR_DB_ACQUIRE_TIMEOUT": ("0.5", "seconds a request waits for a pooled connection"),
+    "WATCHFLOOR_DB_COMMAND_TIMEOUT": ("1.0", "seconds one statement of a request may take"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseTimeouts:
+    """How long the console waits on PostgreSQL before it answers 503 "try again".
+
+    A stopped server refuses at once; a frozen one (a hung host, a network dropping packets)
+    answers nothing, and without these every request would hang as long as it lasts. The
+    worst case is a statement (`command`) plus waiting for its cancellation when the
+    connection goes back to the pool (bounded by `acquire`): 1.5 s, inside the 2 s a person
+    at the desk should wait for an answer. A request's statements take milliseconds; one
+    taking a second means the database is in trouble, not that the request is large.
+    """
+
+    connect: float = 1.0
+    acquire: float = 0.5
+    command: float = 1.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> DatabaseTimeouts:
+        def seconds(what: str) -> float:
+            name = f"WATCHFLOOR_DB_{what}_TIMEOUT"
+            return float(env.get(name) or ENVIRONMENT[name][0])
+
+        return cls(seconds("CONNECT"), seconds("ACQUIRE"), seconds("COMMAND"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +106,7 @@ class Settings:
     report_chain: tuple[str, ...] = ("petition_bureau", "party_government_duty")
     zero_report_hour: time = DEFAULT_HOUR
     zero_report_units: tuple[str, ...] = ZERO_REPORT_UNITS
+    db_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +136,7 @@ class Settings:
             ),
             zero_report_hour=parse_hour(env.get("WATCHFLOOR_ZERO_REPORT_HOUR") or "15:00"),
             zero_report_units=id_list(env.get("WATCHFLOOR_ZERO_REPORT_UNITS"), ZERO_REPORT_UNITS),
+            db_timeouts=DatabaseTimeouts.from_env(env),
         )
 
 

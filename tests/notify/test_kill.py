@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -110,6 +111,20 @@ async def test_a_killed_dispatcher_restarts_and_every_message_arrives_once(
     http = {r["idempotency_key"] for r in rows if r["channel"] in ("webhook", "sms")}
     mail = {r["idempotency_key"] for r in rows if r["channel"] == "email"}
     seen = receiver.keys()
+    print(  # the figures, one JSON line (`pytest -s`)
+        json.dumps(
+            {
+                "fault": "notify_worker_kill_9",
+                "messages": len(rows),
+                "sent_before_kill": cut,
+                "http_requests": len(seen),
+                "http_messages": len(http),
+                "resent_after_restart": len(seen) - len(set(seen)),
+                "emails": len(smtp.keys()),
+                "email_messages": len(mail),
+            }
+        )
+    )
     assert set(seen) == http  # after dedupe by key: each exactly once, none missing
     assert len(seen) > len(http), f"the kill at {cut} requests cut nothing in flight"
     assert set(smtp.keys()) == mail
