@@ -18,14 +18,15 @@ from incidents.errors import (
     NotAuthorized,
     NotFound,
 )
+from server.close_codes import Close
 from server.database import DatabaseUnavailable, unavailable
 from server.i18n import DEFAULT_LANGUAGE, Translator, default_catalogue, normalize
+from server.logs import loggable_path
 from server.refusal import explain
 
 log = structlog.get_logger(__name__)
 
 RETRY_AFTER = "5"  # seconds: a restarted PostgreSQL takes a few; sooner only finds it still away
-CLOSE_TRY_AGAIN = 1013  # WebSocket "try again later": the console's reconnect logic retries
 UNAVAILABLE_KEY = "error.database_unavailable"
 
 STATUS: dict[type[DomainError], int] = {
@@ -132,7 +133,7 @@ class DatabaseGuard:
             down = unavailable(exc)
             if down is None or "http.response.start" in seen:
                 raise
-            log.warning("database_unavailable", error=down.cause, path=scope["path"])
+            log.warning("database_unavailable", error=down.cause, path=loggable_path(scope["path"]))
             await _answer(HTTPConnection(scope), down, seen, receive, send)
 
 
@@ -149,7 +150,7 @@ async def _answer(
             await receive()
         await send({"type": "websocket.accept"})
     reason = reader(conn)(UNAVAILABLE_KEY)
-    await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN, "reason": _short(reason)})
+    await send({"type": "websocket.close", "code": int(Close.RESYNC), "reason": _short(reason)})
 
 
 def _short(text: str, limit: int = 123) -> str:

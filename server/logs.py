@@ -7,6 +7,7 @@ details: no payloads, summaries, demands or notes.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 import uuid
@@ -52,7 +53,7 @@ class RequestLogMiddleware:
         if scope["type"] == "websocket":  # long-lived: bind the id, but never wrap each frame
             request_id = _incoming_id(scope) or uuid.uuid4().hex
             with structlog.contextvars.bound_contextvars(request_id=request_id):
-                self.log.info("websocket", path=scope["path"])
+                self.log.info("websocket", path=loggable_path(scope["path"]))
                 await self.app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
@@ -74,10 +75,18 @@ class RequestLogMiddleware:
                 self.log.info(
                     "request",
                     method=scope.get("method", "WS"),
-                    path=scope["path"],
+                    path=loggable_path(scope["path"]),
                     status=status,
                     ms=round((time.perf_counter() - started) * 1000, 1),
                 )
+
+
+SECRET_IN_PATH = re.compile(r"^(/ack/)[^/]+")  # an acknowledgement link's token is a key
+
+
+def loggable_path(path: str) -> str:
+    """The path as it may be logged: a token in it is a secret, so it is left out."""
+    return SECRET_IN_PATH.sub(r"\1…", path)
 
 
 def _incoming_id(scope: Scope) -> str | None:

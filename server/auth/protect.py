@@ -24,6 +24,7 @@ from server.auth.cookies import session_token
 from server.auth.origins import cross_site_reason, is_allowed_origin, parse_origins
 from server.auth.sessions import Session, SessionStore
 from server.errors import flash, reader
+from server.logs import loggable_path
 from server.refusal import refusal_text
 
 log = structlog.get_logger(__name__)
@@ -61,7 +62,7 @@ class AuthMiddleware:
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
             reason = cross_site_reason(scope, self.allowed_origins)
             if reason is not None:
-                log.warning("cross_site_refused", reason=reason, path=scope["path"])
+                log.warning("cross_site_refused", reason=reason, path=loggable_path(scope["path"]))
                 refused = AuthRefused(403, "cross_site", "cross-site request refused")
                 await refusal_response(HTTPConnection(scope), refused)(scope, receive, send)
                 return
@@ -126,7 +127,7 @@ async def require_csrf(request: Request) -> None:
     session = require_session(request)
     given = request.headers.get(CSRF_HEADER) or await _form_token(request)
     if not given or not hmac.compare_digest(given.encode(), session.csrf_token.encode()):
-        log.warning("csrf_refused", user_id=session.user.id, path=request.url.path)
+        log.warning("csrf_refused", user_id=session.user.id, path=loggable_path(request.url.path))
         raise AuthRefused(403, "csrf_failed", "the form has expired: reload the page and retry")
 
 

@@ -139,3 +139,19 @@ async def test_the_duty_officer_records_a_phone_ack_and_can_resend(live: Live) -
     headers = {"Idempotency-Key": uuid.uuid4().hex}
     refused = await duty.post(f"{base}/tell_health/resend", json={}, headers=headers)
     assert refused.status_code == 409
+
+
+async def test_an_ack_links_token_never_reaches_the_log(
+    live: Live, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The token is the key to the link: the request lines say /ack/… and no more."""
+    _, incident = await open_self_harm(live)
+    token = await token_for(live, incident, "tell_health")
+    phone = httpx.AsyncClient(base_url=live.url)
+    live.opened.append(phone)
+    assert (await phone.get(f"/ack/{token}")).status_code == 200
+    assert (await phone.post(f"/ack/{token}", data={"eta": "5分钟", "note": ""})).status_code < 500
+    printed = capfd.readouterr()
+    logged = printed.out + printed.err
+    assert "/ack/…" in logged
+    assert token not in logged and token[:20] not in logged
