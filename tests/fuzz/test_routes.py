@@ -60,7 +60,9 @@ def param(real: list[str]) -> st.SearchStrategy[str]:
 
 @st.composite
 def requests(draw: st.DrawFn, target: Target) -> tuple[str, str, str, Body, dict[str, str]]:
-    method, template = draw(st.sampled_from(endpoints(target.live.app.routes)))
+    every = endpoints(target.live.app.routes)
+    writes = [e for e in every if e[0] == "POST"]  # where input is read: drawn more often
+    method, template = draw(st.sampled_from(every) | st.sampled_from(writes))
     if draw(st.integers(0, 19)) == 0:
         method = draw(st.sampled_from(["PUT", "DELETE", "PATCH", "GET", "POST"]))
     path = PARAM.sub(lambda m: draw(param(choices(target, template, m[1]))), template)
