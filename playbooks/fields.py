@@ -39,14 +39,18 @@ class Ctx:
     file: str
     problems: list[Problem] = field(default_factory=list)
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    nodes: list[Node | None] = field(default_factory=list)  # where each problem was found
 
-    def report_at(self, line: int, column: int, path: str, message: str) -> None:
+    def report_at(
+        self, line: int, column: int, path: str, message: str, node: Node | None = None
+    ) -> None:
         self.problems.append(Problem(self.file, line, column, path, message))
+        self.nodes.append(node)
 
     def report(self, path: str, message: str, node: Node | None = None) -> None:
         """Record a problem at `node`, or where `path` (or its nearest parent) was seen."""
         line, column = position(node) if node is not None else self.mark_of(path)
-        self.report_at(line, column, path, message)
+        self.report_at(line, column, path, message, node)
 
     def mark_of(self, path: str) -> tuple[int, int]:
         while path and path not in self.marks:

@@ -6,13 +6,14 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
+from playbooks.damage import believed
 from playbooks.errors import PlaybookError, Problem
 from playbooks.fields import Ctx
 from playbooks.parse_playbook import read_playbook
 from playbooks.parse_units import read_units
 from playbooks.schema import Playbook, Unit
 from playbooks.validate import check_playbook
-from playbooks.yamlnodes import MAX_BYTES, read_nodes
+from playbooks.yamlnodes import MAX_BYTES, Parsed, read_nodes
 
 
 def playbook_hash(data: bytes) -> str:
@@ -24,13 +25,14 @@ def load_playbook_text(source: str | bytes, filename: str, units: Mapping[str, U
     """The playbook in `source`; PlaybookError listing every problem when it is refused."""
     ctx = Ctx(filename)
     data = _as_bytes(ctx, source)
-    root = None if data is None else read_nodes(ctx, data)
-    if data is None or root is None:
+    parsed = None if data is None else read_nodes(ctx, data)
+    if data is None or parsed is None:
         raise _error(ctx)
-    playbook = read_playbook(ctx, root, playbook_hash(data))
-    check_playbook(ctx, playbook, units)
+    syntax = len(ctx.problems)
+    playbook = read_playbook(ctx, parsed.root, playbook_hash(data))
+    check_playbook(ctx, playbook, units, whole=not parsed.left_out)
     if ctx.problems:
-        raise _error(ctx)
+        raise _error(ctx, _believed(ctx, syntax, parsed))
     return playbook
 
 
@@ -43,10 +45,11 @@ def load_units_text(source: str | bytes, filename: str) -> dict[str, Unit]:
     """Units by id from a units registry; PlaybookError listing every problem."""
     ctx = Ctx(filename)
     data = _as_bytes(ctx, source)
-    root = None if data is None else read_nodes(ctx, data)
-    units = {} if root is None else read_units(ctx, root)
+    parsed = None if data is None else read_nodes(ctx, data)
+    syntax = len(ctx.problems)
+    units = {} if parsed is None else read_units(ctx, parsed.root)
     if ctx.problems:
-        raise _error(ctx)
+        raise _error(ctx, None if parsed is None else _believed(ctx, syntax, parsed))
     return units
 
 
@@ -77,6 +80,13 @@ def _as_bytes(ctx: Ctx, source: str | bytes) -> bytes | None:
         return None
 
 
-def _error(ctx: Ctx) -> PlaybookError:
-    """Every problem of the file, in file order."""
-    return PlaybookError(sorted(ctx.problems, key=lambda p: (p.line, p.column)))
+def _believed(ctx: Ctx, syntax: int, parsed: Parsed) -> list[Problem]:
+    """The syntax problems, then the schema problems the left-out lines cannot explain."""
+    schema = believed(ctx.problems[syntax:], ctx.nodes[syntax:], parsed.root, parsed.left_out)
+    return [*ctx.problems[:syntax], *schema]
+
+
+def _error(ctx: Ctx, problems: list[Problem] | None = None) -> PlaybookError:
+    """Every problem of the file (or those given), in file order."""
+    found = ctx.problems if problems is None else problems
+    return PlaybookError(sorted(found, key=lambda p: (p.line, p.column)))
