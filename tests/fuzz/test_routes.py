@@ -1,6 +1,7 @@
 """Every route, fuzzed: whatever a client sends, the answer is a 2xx, a 3xx or a 4xx that says
 why; never a 5xx, never a traceback in the log, never a hang; a refusal writes nothing.
 
+Half the cases are aimed (tests/fuzz/aimed.py): one bad field in an otherwise sound request.
 Budget: HTTP_CASES requests (with tests/fuzz/test_sockets.py, at least 10,000 cases in all).
 """
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from starlette.routing import BaseRoute, Mount, Route
 
 from server.command_input import INCIDENT_COMMANDS, ITEM_COMMANDS
+from tests.fuzz.aimed import aimed_body, slots
 from tests.fuzz.conftest import LOGINS, Target, trouble
 from tests.fuzz.inputs import PATH_GARBAGE, Body, bodies
 
@@ -80,6 +82,15 @@ def requests(draw: st.DrawFn, target: Target) -> tuple[str, str, str, Body, dict
     return method, path + query, who, draw(bodies), headers
 
 
+@st.composite
+def aimed(draw: st.DrawFn, target: Target) -> tuple[str, str, str, Body, dict[str, str]]:
+    """A sound request from a signed-in person, but for one bad field."""
+    template, fields = draw(st.sampled_from(slots(target.live.app.routes)))
+    path = PARAM.sub(lambda m: draw(st.sampled_from(choices(target, template, m[1]))), template)
+    who = draw(st.sampled_from(LOGINS))
+    return "POST", path, who, draw(aimed_body(fields)), {"Idempotency-Key": uuid.uuid4().hex}
+
+
 async def send(target: Target, case: tuple[str, str, str, Body, dict[str, str]]) -> httpx.Response:
     method, path, who, body, headers = case
     client = target.clients[who]
@@ -98,7 +109,7 @@ async def send(target: Target, case: tuple[str, str, str, Body, dict[str, str]])
 async def test_every_route_answers_any_request_without_a_server_error(
     target: Target, capfd: pytest.CaptureFixture[str], data: st.DataObject
 ) -> None:
-    case = data.draw(requests(target), label="request")
+    case = data.draw(aimed(target) | requests(target), label="request")
     before = await target.rows()
     reply = await send(target, case)
     printed = capfd.readouterr()
