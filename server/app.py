@@ -57,7 +57,6 @@ from server.settings import Settings
 
 log = structlog.get_logger(__name__)
 WEB = Path(web.__file__).parent
-HEAL_EVERY = 5.0  # seconds between a node's catch-up reads of PostgreSQL
 SESSION_CHECK_EVERY = 2.0  # seconds: a logout closes that user's sockets within this
 REPORT_CHECK_EVERY = 5.0  # seconds between looks for report deadlines that passed unfiled
 NAMES_EVERY = 30.0  # seconds between reloads of users' display names (pages reload sooner)
@@ -123,12 +122,12 @@ async def overdue(app: Starlette, broker: Broker) -> int:
 
 def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[asyncio.Task[None]]:
     """The hub's notice loop, its healing reads, and the session check of open sockets."""
-    since = clock.now()
+    since, heal_every = clock.now(), app.state.settings.heal_every
 
     async def heal() -> None:  # overlapping windows: a commit near the edge is not missed
         nonlocal since
         now = clock.now()
-        await hub.heal(await app.state.store.heads(since - timedelta(seconds=HEAL_EVERY)))
+        await hub.heal(await app.state.store.heads(since - timedelta(seconds=heal_every)))
         since = now
 
     sessions: SessionStore = app.state.sessions
@@ -140,7 +139,7 @@ def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[a
 
     return [
         asyncio.create_task(hub.run(broker)),
-        asyncio.create_task(every(HEAL_EVERY, heal, "heal")),
+        *([asyncio.create_task(every(heal_every, heal, "heal"))] if heal_every else []),
         asyncio.create_task(every(SESSION_CHECK_EVERY, ended, "sessions")),
         asyncio.create_task(every(REPORT_CHECK_EVERY, lambda: overdue(app, broker), "reports")),
         asyncio.create_task(

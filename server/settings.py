@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import platformdirs
 from incidents.duty import DEFAULT_HOUR, parse_hour
 from server.notify.settings import NotifySettings
 
+HEAL_EVERY = 5.0  # seconds between a node's catch-up reads of PostgreSQL
 ZERO_REPORT_UNITS = (
     "petition_bureau",
     "liaison_team",
@@ -31,6 +33,7 @@ ENVIRONMENT = {
     "WATCHFLOOR_LOG_LEVEL": ("info", "debug, info, warning or error"),
     "WATCHFLOOR_TZ": ("Asia/Shanghai", "the office's time zone, for every time shown"),
     "WATCHFLOOR_DB_ROLE": ("watchfloor_app", "the database role the app acts as; empty: none"),
+    "WATCHFLOOR_HEAL_EVERY": ("5", "seconds between a node's catch-up reads of PostgreSQL; 0/off"),
     "WATCHFLOOR_WS_DEFLATE": ("0", "1: accept permessage-deflate on console sockets"),
     "WATCHFLOOR_ORIGINS": ("", "extra allowed origins (comma-separated) for forms and WebSockets"),
     "WATCHFLOOR_PUBLIC_URL": ("http://127.0.0.1:8000", "the console's address, for message links"),
@@ -107,6 +110,7 @@ class Settings:
     zero_report_hour: time = DEFAULT_HOUR
     zero_report_units: tuple[str, ...] = ZERO_REPORT_UNITS
     db_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
+    heal_every: float | None = HEAL_EVERY  # None: no periodic heal (Redis alone delivers)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -137,7 +141,25 @@ class Settings:
             zero_report_hour=parse_hour(env.get("WATCHFLOOR_ZERO_REPORT_HOUR") or "15:00"),
             zero_report_units=id_list(env.get("WATCHFLOOR_ZERO_REPORT_UNITS"), ZERO_REPORT_UNITS),
             db_timeouts=DatabaseTimeouts.from_env(env),
+            heal_every=seconds_or_off(env, "WATCHFLOOR_HEAL_EVERY", HEAL_EVERY),
         )
+
+
+def seconds_or_off(env: Mapping[str, str], name: str, default: float) -> float | None:
+    """Seconds; unset or empty: the default; 0 or "off": never (None)."""
+    value = env.get(name, "")
+    text = value.strip().lower()
+    if not text:
+        return default
+    if text == "off":
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{name} is not a number of seconds, 0 or off: {value!r}")
+    return seconds or None
 
 
 def id_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
