@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 
 from tests.live.conftest import Live
@@ -121,3 +122,13 @@ async def test_a_form_that_is_not_utf8_is_refused_by_field_or_read_right(
         assert await events(live) == before
     else:
         assert (await duty.get("/api/incidents")).json()[0]["location"] == "大厅"
+
+
+async def test_a_login_name_with_a_control_character_is_refused_unrecorded(live: Live) -> None:
+    """400 saying so on the sign-in page; the attempt is neither stored nor counted."""
+    before = await live.pool.fetchval("SELECT count(*) FROM login_attempts")
+    async with httpx.AsyncClient(base_url=live.url, headers={"Origin": live.url}) as browser:
+        reply = await browser.post("/login", data={"username": "duty1\x1b[2J", "password": "x"})
+    assert reply.status_code == 400
+    assert "不可见的控制字符" in reply.text
+    assert await live.pool.fetchval("SELECT count(*) FROM login_attempts") == before
