@@ -14,6 +14,8 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from incidents import text as policy
+from incidents import validate
 from incidents.errors import InvalidCommand, Named
 
 DEFAULT_HOUR = time(15, 0)
@@ -91,6 +93,7 @@ def deadline(day: date, hour: time, zone: ZoneInfo) -> datetime:
 def check_shift(user_id: str, starts_at: datetime, ends_at: datetime) -> None:
     if not user_id.strip():
         raise InvalidCommand("shift.no_user", "a shift needs a user", field="user_id")
+    policy.check(user_id, "user_id")
     if ends_at <= starts_at:
         raise InvalidCommand("shift.ends_first", "a shift ends after it starts", field="ends_at")
 
@@ -112,15 +115,7 @@ def pick_commander(leaders: Sequence[str], recused: Collection[str]) -> str | No
 
 def check_report(status: ZeroStatus, text: str) -> str:
     """The report's text: required for a situation, optional for all clear."""
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise InvalidCommand(
-            "input.too_long",
-            f"text is longer than {MAX_TEXT} characters",
-            field="text",
-            name=Named("field", "text"),
-            max=MAX_TEXT,
-        )
+    text = validate.text(text, "text", max_len=MAX_TEXT, required=False, multiline=True)
     if status is ZeroStatus.SITUATION and not text:
         raise InvalidCommand(
             "zero.situation_text", "a situation report says what the situation is", field="text"

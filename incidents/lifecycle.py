@@ -131,8 +131,10 @@ def decide_open(cmd: OpenIncident, plan: Plan) -> list[EventDraft]:
         "level": level.value,
         "location": validate.text(cmd.location, "location", max_len=MAX_TEXT),
         "headcount": validate.count(cmd.headcount, "headcount", low=1, high=MAX_HEADCOUNT),
-        "summary": validate.text(cmd.summary, "summary", max_len=MAX_LONG_TEXT),
-        "demands": validate.text(cmd.demands, "demands", max_len=MAX_LONG_TEXT, required=False),
+        "summary": validate.text(cmd.summary, "summary", max_len=MAX_LONG_TEXT, multiline=True),
+        "demands": validate.text(
+            cmd.demands, "demands", max_len=MAX_LONG_TEXT, required=False, multiline=True
+        ),
         "reporter": validate.text(cmd.reporter, "reporter", max_len=MAX_TEXT, required=False),
         "injured": bool(cmd.injured),
         "plan": plan.to_payload(),
@@ -228,13 +230,12 @@ def decide_headcount(state: IncidentState, cmd: UpdateHeadcount) -> list[EventDr
 
 
 def decide_note(state: IncidentState, cmd: AddNote) -> list[EventDraft]:
-    return [
-        EventDraft("note_added", {"text": validate.text(cmd.text, "text", max_len=MAX_LONG_TEXT)})
-    ]
+    text = validate.text(cmd.text, "text", max_len=MAX_LONG_TEXT, multiline=True)
+    return [EventDraft("note_added", {"text": text})]
 
 
 def decide_injury(state: IncidentState, cmd: ReportInjury) -> list[EventDraft]:
-    text = validate.text(cmd.text, "text", max_len=MAX_LONG_TEXT)
+    text = validate.text(cmd.text, "text", max_len=MAX_LONG_TEXT, multiline=True)
     return [EventDraft("injury_reported", {"text": text})]
 
 

@@ -200,7 +200,7 @@ def _acknowledged(
         "via": via,
         "by": validate.text(by, "by", max_len=MAX_BY, required=False),
         "eta_minutes": _eta(eta),
-        "note": validate.text(note, "note", max_len=MAX_NOTE, required=False),
+        "note": validate.text(note, "note", max_len=MAX_NOTE, required=False, multiline=True),
     }
     return EventDraft("notification_acknowledged", payload)
 

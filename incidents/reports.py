@@ -105,7 +105,9 @@ def _fields(given: Mapping[str, str]) -> dict[str, str]:
             field=unknown[0],
         )
     return {
-        f: validate.text(str(given.get(f, "")), f, max_len=MAX_FIELD, required=f in REQUIRED)
+        f: validate.text(
+            str(given.get(f, "")), f, max_len=MAX_FIELD, required=f in REQUIRED, multiline=True
+        )
         for f in FIELDS
     }
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from incidents import text as policy
 from incidents.errors import InvalidCommand, Named
 
 
-def text(value: str, field: str, *, max_len: int, required: bool = True) -> str:
-    cleaned = value.strip()
+def text(
+    value: str, field: str, *, max_len: int, required: bool = True, multiline: bool = False
+) -> str:
+    """The value trimmed, or a refusal: missing, too long, or holding a character the field
+    does not take (incidents/text.py: a multi-line field keeps line breaks and tabs)."""
+    cleaned = policy.normalized(value, multiline=multiline).strip()
     name = Named("field", field)
     if required and not cleaned:
         raise InvalidCommand("input.required", f"{field} is required", field=field, name=name)
@@ -18,11 +23,7 @@ def text(value: str, field: str, *, max_len: int, required: bool = True) -> str:
             name=name,
             max=max_len,
         )
-    if "\x00" in cleaned:
-        raise InvalidCommand(
-            "input.nul", f"{field} contains a NUL character", field=field, name=name
-        )
-    return cleaned
+    return policy.check(cleaned, field, multiline=multiline)
 
 
 def count(value: int, field: str, *, low: int, high: int) -> int:

@@ -19,6 +19,7 @@ import uvicorn
 from incidents.clock import SystemClock
 from incidents.kinds import Role
 from incidents.store import EventStore
+from incidents.text import json_visible, visible
 from playbooks.loader import default_dirs, load_library
 from server import demo
 from server.app import create_app, incident_store
@@ -155,18 +156,21 @@ async def list_incidents(settings: Settings, fmt: str, include_closed: bool) -> 
     if fmt == "ids":
         print("\n".join(str(r.id) for r in rows))
     elif fmt == "json":
-        print(json.dumps([incident_json(r) for r in rows], ensure_ascii=False, indent=2))
+        print(
+            json_visible(json.dumps([incident_json(r) for r in rows], ensure_ascii=False, indent=2))
+        )
     else:
         _print_table(rows, sys.stdout)
     return 0
 
 
 def _print_table(rows: list[Any], out: TextIO) -> None:
+    """One line an incident; what was typed is shown escaped (incidents/text.py), so a
+    control character or a bidi override in the log cannot drive the terminal."""
     out.write(f"{'id':36}  {'type':17}  {'level':8}  {'status':10}  seq  location\n")
     for s in rows:
-        out.write(
-            f"{s.id!s:36}  {s.type:17}  {s.level:8}  {s.status:10}  {s.last_seq:>3}  {s.location}\n"
-        )
+        head = f"{s.id!s:36}  {s.type:17}  {s.level:8}  {s.status:10}  {s.last_seq:>3}"
+        out.write(f"{head}  {visible(s.location)}\n")
 
 
 async def migrate_only(settings: Settings) -> int:
@@ -181,7 +185,7 @@ async def verify(settings: Settings, only: UUID | None) -> int:
         verdict = await verify_all(conn, only)
     if verdict.broken:
         incident_id, brk = verdict.broken
-        print(f"BROKEN: incident {incident_id} seq {brk.seq}: {brk.reason}")
+        print(f"BROKEN: incident {incident_id} seq {brk.seq}: {visible(brk.reason)}")
         return 1
     print(f"verified {verdict.incidents} incidents, {verdict.events} events: every chain is whole")
     return 0

@@ -27,6 +27,13 @@ def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def raw_stdout(database_url: str, *args: str) -> bytes:
+    """What the command wrote, byte for byte, as a terminal would receive it."""
+    env = {**os.environ, "DATABASE_URL": database_url, "WATCHFLOOR_LOG_LEVEL": "warning"}
+    done = subprocess.run([WATCHFLOOR, *args], env=env, capture_output=True, timeout=99, check=True)
+    return done.stdout
+
+
 async def test_seed_list_and_verify(database_url: str) -> None:
     """Seeding twice adds nothing; list shows the incidents; verify passes on them."""
     first = cli(database_url, "demo", "--seed-only")
@@ -114,3 +121,30 @@ def test_make_demo_serves_with_embedded_database(tmp_path: Path, free_port: int)
     # The demo's messages go to the log; their links lead to this port, not the default.
     assert f"ack_url=http://127.0.0.1:{free_port}/ack/" in out, out[-3000:]
     assert "commander1" in out and "watchfloor-demo" in out  # the logins are printed
+
+
+STORED = "大厅\x1b[2J\x1b]0;pwned\x07东侧\u202etxt.exe"  # written before the text policy
+
+
+async def test_text_stored_before_the_policy_prints_escaped(database_url: str) -> None:
+    """An old event with ESC and a bidi override lists as escapes; the Chinese prints as is."""
+    cli(database_url, "demo", "--seed-only")
+    conn = await asyncpg.connect(database_url)
+    target = await conn.fetchval("SELECT id FROM incidents ORDER BY opened_at LIMIT 1")
+    await conn.close()
+    value = "to_jsonb($$" + STORED.replace("'", "''") + "$$::text)"
+    await tamper(
+        database_url,
+        f"UPDATE events SET payload = jsonb_set(payload, '{{location}}', {value}) "
+        f"WHERE incident_id = '{target}' AND seq = 1;"
+        f"UPDATE incidents SET state = jsonb_set(state, '{{location}}', {value}) "
+        f"WHERE id = '{target}'",
+    )
+    for fmt in ("table", "json"):
+        out = raw_stdout(database_url, "incidents", "list", "--all", "--format", fmt)
+        assert b"\x1b" not in out and "\u202e".encode() not in out and b"\x07" not in out, out
+        assert "大厅".encode() in out and "东侧".encode() in out
+    table = cli(database_url, "incidents", "list", "--all").stdout
+    assert "大厅\\x1b[2J\\x1b]0;pwned\\x07东侧<U+202E>txt.exe" in table
+    listed = json.loads(cli(database_url, "incidents", "list", "--all", "--format", "json").stdout)
+    assert STORED in [i["location"] for i in listed]  # the JSON still says exactly what is stored

@@ -248,7 +248,9 @@ CASES: dict[str, Refusal] = {
     "role.forbidden": domain(visit, ChangeLevel(Level.CRITICAL, "升级"), STAFF),
     "input.required": domain(visit, AddNote("  "), STAFF),
     "input.too_long": domain(visit, AddNote("字" * 5000), STAFF),
-    "input.nul": domain(visit, AddNote("a\x00b"), STAFF),
+    "text.control_character": domain(visit, AddNote("a\x00b"), STAFF),
+    "text.control_character:escape": domain(visit, ChangeLevel(Level.CRITICAL, "升\x1b[2J级")),
+    "text.bidi_control": domain(visit, ReopenIncident("再次\u202e到访")),
     "input.range": domain(visit, RequestResource("ambulance", eta_minutes=-5)),
     "report.first_missing": domain(visit, FileReport(ReportKind.FOLLOWUP, REPORT), DUTY),
     "report.first_filed": lambda: (

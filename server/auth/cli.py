@@ -13,6 +13,7 @@ from typing import TextIO
 import asyncpg
 
 from incidents.kinds import Role
+from incidents.text import is_refused, visible
 from server.auth.errors import AuthError, InvalidUser, UserExists
 from server.auth.users import UserStore
 
@@ -40,18 +41,24 @@ async def users_add(
 ) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     try:
+        _plain(id, "login name")
+        _plain(display_name, "display name")
         user = await UserStore(pool).add(id, display_name, _role(role), password, language)
     except AuthError as exc:
-        print(f"error: {exc.message}", file=err)
+        print(f"error: {visible(exc.message)}", file=err)
         return 1
-    print(f"added {user.id} ({user.display_name}, {user.role.value}, {user.language})", file=out)
+    shown = f"{user.id} ({visible(user.display_name)}, {user.role.value}, {user.language})"
+    print(f"added {shown}", file=out)
     return 0
 
 
 async def users_list(pool: asyncpg.Pool, out: TextIO) -> int:
     users = await UserStore(pool).list()
     rows = [("id", "name", "role", "language", "disabled")]
-    rows += [(u.id, u.display_name, u.role, u.language, "yes" if u.disabled else "") for u in users]
+    rows += [
+        (visible(u.id), visible(u.display_name), u.role, u.language, "yes" if u.disabled else "")
+        for u in users
+    ]
     widths = [max(_width(r[i]) for r in rows) for i in range(5)]
     for row in rows:
         cells = (cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True))
@@ -71,7 +78,7 @@ async def users_disable(
     try:
         user = await UserStore(pool).disable(id)
     except AuthError as exc:
-        print(f"error: {exc.message}", file=err)
+        print(f"error: {visible(exc.message)}", file=err)
         return 1
     print(f"disabled {user.id}: sign-in refused from now on, every session ended", file=out)
     return 0
@@ -85,6 +92,14 @@ async def ensure_demo_users(pool: asyncpg.Pool) -> list[tuple[str, str, Role]]:
             with contextlib.suppress(UserExists):  # another node made it a moment ago
                 await store.add(login, name, role, DEMO_PASSWORD, language)
     return [(login, DEMO_PASSWORD, role) for login, _, role, _ in DEMO_USERS]
+
+
+def _plain(text: str, what: str) -> None:
+    """A name shown on every console page and terminal takes no control character and no
+    bidi override (incidents/text.py)."""
+    bad = next((c for c in text if is_refused(c)), None)
+    if bad is not None:
+        raise InvalidUser(f"the {what} holds a control character (U+{ord(bad):04X})")
 
 
 def _role(value: Role | str) -> Role:

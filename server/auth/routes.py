@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from incidents.kinds import Role
+from incidents.text import is_refused
 from server.auth.cookies import clear_session_cookie, session_token, set_session_cookie
 from server.auth.errors import TooManyAttempts
 from server.auth.protect import current_session, require_csrf
@@ -36,6 +37,7 @@ _TEXT: dict[Language, dict[str, str]] = {
         "submit": "登录",
         "other_language": "English",
         "missing": "请输入用户名和密码。",
+        "bad_name": "用户名中含有不可见的控制字符，请重新输入。",
         "bad_credentials": "用户名或密码不正确。",
         "throttled": "登录失败次数过多，请 {minutes} 分钟后再试。",
         "footer": "如忘记密码，请联系系统管理员。",
@@ -48,6 +50,7 @@ _TEXT: dict[Language, dict[str, str]] = {
         "submit": "Sign in",
         "other_language": "中文",
         "missing": "Please enter your login name and password.",
+        "bad_name": "The login name holds an invisible control character: please type it again.",
         "bad_credentials": "The login name or password is not correct.",
         "throttled": "Too many failed sign-ins. Please try again in {minutes} min.",
         "footer": "Forgotten your password? Ask the system administrator.",
@@ -124,6 +127,9 @@ async def login(request: Request) -> Response:
     if not login_name or not password:
         text = _TEXT[lang]["missing"]
         return _render(request, lang, next_path, error=text, status=400, username=login_name)
+    if any(is_refused(c) for c in login_name):  # no login has one: never stored nor logged
+        text = _TEXT[lang]["bad_name"]
+        return _render(request, lang, next_path, error=text, status=400)
     limiter: LoginLimiter = request.app.state.login_limiter
     address = request.client.host if request.client else "unknown"
     try:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from incidents.duty import DutyRole, Shift, on_duty
 from incidents.errors import DomainError
+from incidents.text import visible
 from server.database import open_database
 from server.duty.store import DutyStore
 from server.duty.view import ROSTER_AHEAD, ROSTER_BACK
@@ -41,7 +42,7 @@ def office_time(value: str, zone: ZoneInfo) -> datetime:
 def line(shift: Shift, zone: ZoneInfo) -> str:
     start, end = shift.starts_at.astimezone(zone), shift.ends_at.astimezone(zone)
     span = f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
-    return f"{shift.id:>5}  {shift.role.value:8} {shift.user_id:16} {span}"
+    return f"{shift.id:>5}  {shift.role.value:8} {visible(shift.user_id):16} {span}"
 
 
 async def roster_command(
@@ -59,7 +60,7 @@ async def roster_command(
             by = f"cli:{getpass.getuser()}"
             shift = await duty.add_shift(args.user, DutyRole(args.role), span, by, now)
         except (DomainError, ValueError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {visible(str(exc))}", file=sys.stderr)
             return 1
     print(f"added {line(shift, zone).strip()}", file=out)
     return 0
@@ -70,6 +71,7 @@ def print_roster(shifts: list[Shift], now: datetime, zone: ZoneInfo, out: TextIO
     for shift in shifts:
         print(("* " if shift.covers(now) else "  ") + line(shift, zone), file=out)
     current = on_duty(shifts, now)
-    leaders, officers = ", ".join(current.leaders) or "-", ", ".join(current.officers) or "-"
+    leaders = visible(", ".join(current.leaders)) or "-"
+    officers = visible(", ".join(current.officers)) or "-"
     print(f"on duty now: leader {leaders}; officers {officers}", file=out)
     return 0

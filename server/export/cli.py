@@ -17,6 +17,7 @@ from incidents.clock import SystemClock
 from incidents.kinds import Role
 from incidents.state import Actor
 from incidents.store import EventStore
+from incidents.text import visible
 from playbooks.catalog import Library
 from playbooks.loader import default_dirs, load_library
 from server.auth.users import UserStore
@@ -81,7 +82,7 @@ async def export_command(
         )
     target = output or Path(done.filename)
     target.write_bytes(done.data)
-    print(f"exported {done.events} events to {target} (head {done.head_hash})")
+    print(f"exported {done.events} events to {visible(str(target))} (head {done.head_hash})")
     return 0
 
 
@@ -90,11 +91,11 @@ def verify_file(path: Path, out: TextIO) -> int:
     try:
         verdict = verify_bytes(path.read_bytes())
     except (OSError, NotAnExport) as exc:
-        out.write(f"NOT VERIFIED: {path}: {exc}\n")
+        out.write(f"NOT VERIFIED: {visible(str(path))}: {visible(str(exc))}\n")
         return 1
     if verdict.broken:
         brk = verdict.broken
-        out.write(f"BROKEN: incident {verdict.incident_id} seq {brk.seq}: {brk.reason}\n")
+        out.write(f"BROKEN: incident {verdict.incident_id} seq {brk.seq}: {visible(brk.reason)}\n")
         return 1
     out.write(
         f"verified {verdict.events} events of incident {verdict.incident_id}: "

@@ -113,6 +113,8 @@ async def _acknowledge(request: Request, ctx: AckContext, via: str, fields: Fiel
 def ack_refusal(exc: DomainError) -> str:
     """The ack page's own words (notify.ack.refused.*): a unit's liaison needs no more."""
     log.warning("ack_refused", reason=exc.reason)
+    if exc.reason.startswith("text.") or exc.reason == "request.bad_encoding":
+        return "text"  # a hidden character in the note: the liaison can delete it
     return "invalid_command" if isinstance(exc, InvalidCommand) else "failed"
 
 
@@ -144,7 +146,7 @@ async def ack_submit(request: Request) -> Response:
     token = request.path_params["token"]
     try:
         ctx = await _context(request, token)
-        fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        fields = await read_fields(request)  # the same checks as every other form
         await _acknowledge(request, ctx, "link", fields)
     except AckRefused as refused:
         return _page(request, refused.language, refused.status, refused=refused.code)
