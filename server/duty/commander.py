@@ -12,6 +12,7 @@ from incidents.domain import Command
 from incidents.duty import pick_commander
 from incidents.lifecycle import AssignCommander, OpenIncident
 from incidents.recusal import DeclareConflict
+from incidents.text import check
 from server.duty.worker import duty_at
 
 
@@ -21,8 +22,9 @@ async def leaders_now(state: Any) -> tuple[str, ...]:
 
 
 async def candidate(state: Any, user_id: str) -> Candidate:
-    """What app.state's user directory says of `user_id` (role None: no such user)."""
-    user = await state.users.get(user_id) if user_id else None
+    """What app.state's user directory says of `user_id` (role None: no such user); an id
+    no one could have (a control character: PostgreSQL refuses NUL) is refused by name."""
+    user = await state.users.get(check(user_id, "user_id")) if user_id else None
     if user is None:
         return Candidate(user_id, None)
     return Candidate(user_id, user.role, user.disabled)

@@ -132,3 +132,25 @@ async def test_a_login_name_with_a_control_character_is_refused_unrecorded(live:
     assert reply.status_code == 400
     assert "不可见的控制字符" in reply.text
     assert await live.pool.fetchval("SELECT count(*) FROM login_attempts") == before
+
+
+@pytest.mark.parametrize("path", ["commander", None])
+async def test_a_commander_named_with_a_nul_is_refused_by_name(
+    live: Live, path: str | None
+) -> None:
+    """Found by the fuzz: the id went to the user directory first, and PostgreSQL refuses NUL
+    (a 500). Now it is refused like any typed control character, before anything is read."""
+    duty = await live.client("commander1")
+    opened = await duty.post(
+        "/incidents", json={**OPEN, "headcount": 1}, headers={"Idempotency-Key": key()}
+    )
+    before = await events(live)
+    target, body = (
+        (f"/incidents/{opened.json()['incident_id']}/commander", {"user_id": "\x00空字节"})
+        if path
+        else ("/incidents", {**OPEN, "headcount": 1, "commander": "commander1\x00"})
+    )
+    reply = await duty.post(target, json=body, headers={"Idempotency-Key": key()})
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["reason"] == "text.control_character"
+    assert await events(live) == before
