@@ -26,6 +26,7 @@ from incidents.kinds import IncidentType
 from incidents.lifecycle import OpenIncident
 from incidents.plan import Plan, no_plan
 from incidents.state import Actor, IncidentState, decode_state, encode_state
+from incidents.text import check
 
 Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
@@ -126,6 +127,7 @@ class EventStore:
                 "the idempotency key must be 8 to 200 characters",
                 field="key",
             )
+        check(key, "idempotency_key")  # stored as text: PostgreSQL refuses a NUL (a 500)
         print_ = fingerprint(incident_id, command, actor)
         async with self._pool.acquire() as conn, conn.transaction():
             if isinstance(command, OpenIncident) or incident_id is None:

@@ -50,6 +50,7 @@ TYPED = [  # what people type, which must pass untouched
 HOSTILE_TEXT = [
     "\x1b[2J\x1b[31m清屏",
     "\x00空字节",
+    "一段文字中间有\x00空字节",  # long enough to pass a length check first
     "abc\u202edcba",
     "\u2066隔离\u2069",
     "行一\r\n行二\t制表",

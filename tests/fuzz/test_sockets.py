@@ -2,7 +2,7 @@
 binary, ping, close with any code, oversized) leaves no traceback, writes nothing, and
 ends, when the server ends it, with a code from server/close_codes.py.
 
-Budget: SOCKET_CASES sockets (with tests/fuzz/test_routes.py, at least 10,000 cases in all).
+Budget: SOCKET_CASES sockets (with test_routes.py and test_sweep.py, over 16,000 cases).
 """
 
 from __future__ import annotations
