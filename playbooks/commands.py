@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from incidents.kinds import IncidentType
+from incidents.text import visible
 from playbooks.catalog import (
     default_dirs,
     library_files,
@@ -29,7 +30,7 @@ def check_command(paths: list[Path], out: TextIO) -> int:
     problems = _check_paths(paths) if paths else _check_library(dirs)
     files = len(_files(paths)) if paths else len(library_files(dirs)) + 1  # + packaged units
     for problem in problems:
-        print(problem, file=out)
+        print(visible(str(problem)), file=out)  # it may quote the file: shown, not obeyed
     if problems:
         bad = len({p.file for p in problems})
         print(f"{len(problems)} problem(s) in {bad} of {files} file(s)", file=out)
@@ -90,7 +91,7 @@ def show_command(incident_type: str, lang: str, out: TextIO) -> int:
     except (PlaybookError, _ShowRefused) as err:
         lines, code = [str(err)], 1
     for line in lines:
-        print(line, file=out)
+        print(visible(line), file=out)
     return code
 
 

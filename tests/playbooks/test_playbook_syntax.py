@@ -169,3 +169,19 @@ def test_the_check_command_lists_every_error_and_fails(tmp_path: Path) -> None:
         "2 problem(s) in 1 of 1 file(s)",
     ]
     assert "Traceback" not in done.stderr
+
+
+def test_the_check_command_shows_a_bidi_override_it_quotes(tmp_path: Path) -> None:
+    """A problem quoting the file prints its overrides as escapes: the terminal is not driven."""
+    bad = tmp_path / "bidi.yaml"
+    bad.write_text('"警戒\u202e区": 1\n', encoding="utf-8")
+    done = subprocess.run(
+        [WATCHFLOOR, "playbooks", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "\u202e" not in done.stdout
+    assert "警戒<U+202E>区" in done.stdout
