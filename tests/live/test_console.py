@@ -10,6 +10,7 @@ import structlog
 import structlog.testing
 import websockets
 
+from server.close_codes import Close
 from tests.live.conftest import Live, next_message, post, seq_of
 
 
@@ -104,9 +105,12 @@ async def test_cross_site_websocket_and_missing_csrf_are_refused(live: Live) -> 
 
 
 async def test_socket_without_session_is_refused(live: Live) -> None:
-    """Without signing in, no console socket."""
-    with pytest.raises(websockets.InvalidStatus):
-        await websockets.connect(f"{live.ws_url}/ws?view=board", origin=live.url)
+    """Without signing in, no console: the socket is closed 4401 before anything is sent."""
+    ws = await websockets.connect(f"{live.ws_url}/ws?view=board", origin=live.url)
+    live.opened.append(ws)
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == Close.SESSION_ENDED
 
 
 async def test_logout_closes_that_users_sockets(live: Live) -> None:
