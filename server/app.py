@@ -53,6 +53,7 @@ from server.pages import page_routes
 from server.render import Renderer, UserNames
 from server.reports_worker import flag_overdue_reports
 from server.resource_pages import resource_routes
+from server.security_headers import SecurityHeaders
 from server.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -225,6 +226,7 @@ def create_app(
         lifespan=lifespan,
         middleware=[
             Middleware(RequestLogMiddleware),
+            Middleware(SecurityHeaders),
             Middleware(DatabaseGuard),  # outside AuthMiddleware: the session lookup too
             Middleware(AuthMiddleware, allowed_origins=settings.allowed_origins),
         ],

@@ -171,6 +171,22 @@
     if (key && !e.target.hasAttribute("hx-post")) { key.value = newKey(); }
   });
 
+  // Behaviour that would otherwise be inline handlers (the CSP allows script from files only).
+  document.addEventListener("submit", function (e) {
+    if (e.target.hasAttribute && e.target.hasAttribute("data-no-submit")) { e.preventDefault(); }
+  });
+  document.addEventListener("change", function (e) {
+    var toggles = e.target.getAttribute && e.target.getAttribute("data-toggles");
+    var box = toggles && e.target.closest("#timeline-box");
+    if (box) { box.classList.toggle(toggles, e.target.checked); }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (e.detail.successful && form.hasAttribute && form.hasAttribute("data-reload-on-success")) {
+      location.reload();
+    }
+  });
+
   // The headcount stepper: − and + change the number; the button beside it sends it.
   document.addEventListener("click", function (e) {
     var step = e.target.closest && e.target.closest("button[data-step]");
