@@ -151,17 +151,22 @@ def test_a_second_document_is_refused_and_the_first_still_checked(
     ]
 
 
-def test_the_check_command_lists_every_error_and_fails(tmp_path: Path) -> None:
-    """`watchfloor playbooks check FILE` prints each syntax and field error and exits 1."""
-    bad = tmp_path / "broken.yaml"
-    bad.write_text(edited(("version: 3", "\tversion: 3"), ("unit: police", "unit: polise")))
-    done = subprocess.run(
-        [WATCHFLOOR, "playbooks", "check", str(bad)],
+def check_file(path: Path) -> subprocess.CompletedProcess[str]:
+    """`watchfloor playbooks check PATH`, run as an operator runs it."""
+    return subprocess.run(
+        [WATCHFLOOR, "playbooks", "check", str(path)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def test_the_check_command_lists_every_error_and_fails(tmp_path: Path) -> None:
+    """`watchfloor playbooks check FILE` prints each syntax and field error and exits 1."""
+    bad = tmp_path / "broken.yaml"
+    bad.write_text(edited(("version: 3", "\tversion: 3"), ("unit: police", "unit: polise")))
+    done = check_file(bad)
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.splitlines() == [
         f"{bad}:3:1: YAML syntax error: {TAB}; replace it with spaces",
@@ -175,13 +180,7 @@ def test_the_check_command_shows_a_bidi_override_it_quotes(tmp_path: Path) -> No
     """A problem quoting the file prints its overrides as escapes: the terminal is not driven."""
     bad = tmp_path / "bidi.yaml"
     bad.write_text('"警戒\u202e区": 1\n', encoding="utf-8")
-    done = subprocess.run(
-        [WATCHFLOOR, "playbooks", "check", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = check_file(bad)
     assert done.returncode == 1
     assert "\u202e" not in done.stdout
     assert "警戒<U+202E>区" in done.stdout
