@@ -31,8 +31,9 @@ from incidents.lifecycle import (
 )
 from incidents.reports import FileReport, ReportKind
 from incidents.state import Actor
-from server.export.as_json import export_document, to_bytes, verify_bytes
+from server.export.as_json import export_document, to_bytes
 from server.export.run import render
+from server.export.verify_json import verify_bytes
 from server.export.view import view_of
 from tests.export.support import FIRST_REPORT, OPEN, run, translator
 from tests.support import DUTY, LEAD, STAFF

@@ -23,6 +23,7 @@ from incidents import resources as rs
 from incidents import settle as st
 from incidents.authz import Action, authorize
 from incidents.canonical import GENESIS_HASH
+from incidents.commitments import new_salt
 from incidents.errors import IllegalTransition, IncidentClosed, NotFound
 from incidents.events import Event, EventDraft, seal
 from incidents.kinds import Status
@@ -137,6 +138,7 @@ def process(
     incident_id: UUID,
     now: datetime,
     plan: Plan | None = None,
+    salts: Callable[[], bytes | None] = new_salt,
 ) -> Processed:
     """Decide, then settle what the plan says follows; every event chained and folded."""
     drafts = decide(state, command, actor, plan=plan, now=now)
@@ -149,6 +151,7 @@ def process(
             recorded_by=actor.user_id,
             after_seq=state.last_seq if state else 0,
             after_hash=state.head_hash if state else GENESIS_HASH,
+            salts=salts,
         )
         state = fold(new, state)
         events += new

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from incidents.canonical import GENESIS_HASH, chain_hash, format_time
+from incidents.commitments import committed, new_salt
 
 Payload = Mapping[str, Any]
 
@@ -31,9 +32,12 @@ class Event:
     payload: Payload
     prev_hash: str
     hash: str
+    # 32 random bytes kept beside the event (incidents/commitments.py); None for an event
+    # sealed before chain format 2, which hashes its plain payload.
+    salt: bytes | None = field(default=None, repr=False)
 
     def envelope(self) -> dict[str, Any]:
-        """The hashed fields, in canonical types (everything but the hash itself)."""
+        """The event's fields, in canonical types (everything but the hash and the salt)."""
         return envelope(
             self.incident_id,
             self.seq,
@@ -44,8 +48,15 @@ class Event:
             self.prev_hash,
         )
 
+    def hashed(self) -> dict[str, Any]:
+        """The envelope as the chain hashes it: each payload field by its commitment."""
+        env = self.envelope()
+        if self.salt is not None:
+            env["payload"] = committed(self.salt, self.payload)
+        return env
+
     def hash_is_valid(self) -> bool:
-        return chain_hash(self.prev_hash, self.envelope()) == self.hash
+        return chain_hash(self.prev_hash, self.hashed()) == self.hash
 
 
 def envelope(
@@ -76,27 +87,51 @@ def seal(
     after_hash: str,
     occurred_at: datetime,
     recorded_by: str,
+    salts: Callable[[], bytes | None] = new_salt,
 ) -> list[Event]:
-    """Give drafts their seq and chain them onto the head (after_seq, after_hash)."""
+    """Give drafts their seq, a salt each, and chain them onto the head (after_seq, after_hash).
+
+    `salts` returning None seals by chain format 1 (the known answers in tests/golden/).
+    """
     events: list[Event] = []
     prev = after_hash
     for offset, draft in enumerate(drafts, start=1):
         seq = after_seq + offset
-        env = envelope(incident_id, seq, occurred_at, recorded_by, draft.kind, draft.payload, prev)
-        digest = chain_hash(prev, env)
-        events.append(
-            Event(
-                incident_id, seq, occurred_at, recorded_by, draft.kind, draft.payload, prev, digest
-            )
+        unsealed = Event(
+            incident_id, seq, occurred_at, recorded_by, draft.kind, draft.payload, prev, "", salts()
         )
-        prev = digest
+        prev = chain_hash(prev, unsealed.hashed())
+        events.append(replace(unsealed, hash=prev))
     return events
+
+
+def reseal(events: Iterable[Event], salts: Callable[[], bytes] = new_salt) -> list[Event]:
+    """The same events chained again from seq 1 by format 2, each with a new salt."""
+    out: list[Event] = []
+    prev = GENESIS_HASH
+    for event in events:
+        unsealed = replace(event, prev_hash=prev, hash="", salt=salts())
+        prev = chain_hash(prev, unsealed.hashed())
+        out.append(replace(unsealed, hash=prev))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class ChainBreak:
     seq: int
     reason: str
+
+
+class Chained(Protocol):
+    """What a chain check needs of an event: its place, its links, and its own hash check."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    def hash_is_valid(self) -> bool: ...
 
 
 class ChainCheck:
@@ -106,13 +141,13 @@ class ChainCheck:
         self.prev_hash, self.next_seq = GENESIS_HASH, 1
         self.broken: ChainBreak | None = None
 
-    def feed(self, event: Event) -> ChainBreak | None:
+    def feed(self, event: Chained) -> ChainBreak | None:
         if self.broken is None:
             self.broken = self._check(event)
             self.prev_hash, self.next_seq = event.hash, event.seq + 1
         return self.broken
 
-    def _check(self, event: Event) -> ChainBreak | None:
+    def _check(self, event: Chained) -> ChainBreak | None:
         if event.seq != self.next_seq:
             return ChainBreak(self.next_seq, f"seq {self.next_seq} is missing")
         if event.prev_hash != self.prev_hash:
@@ -120,6 +155,23 @@ class ChainCheck:
         if not event.hash_is_valid():
             return ChainBreak(event.seq, "hash does not match the event's content")
         return None
+
+
+class Format1Head:
+    """The head the first `count` events had by chain format 1, recomputed as they are now.
+
+    Events sealed again by format 2 (incidents/migrations/0007_salted_events.py) keep
+    their payloads, so the format-1 head an export handed out before still recomputes.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.left, self.head = count, GENESIS_HASH
+
+    def feed(self, event: Event) -> None:
+        if self.left > 0:
+            self.left -= 1
+            plain = replace(event, prev_hash=self.head, salt=None)
+            self.head = chain_hash(self.head, plain.hashed())
 
 
 def verify_chain(events: Iterable[Event]) -> ChainBreak | None:

@@ -1,10 +1,17 @@
-"""Versioned SQL migrations, applied in order, each once, recorded in a table."""
+"""Versioned migrations, applied in order, each once, recorded in a table.
+
+Most are SQL files. A step SQL cannot do (re-hashing a chain by the canonical form) is a
+Python module beside them, `NNNN_name.py` with `async def upgrade(conn)`, run in the same
+transaction; its checksum is that of its source.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from importlib import resources
 
 import asyncpg
@@ -12,7 +19,8 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sql|py)$")
+Upgrade = Callable[[asyncpg.Connection], Awaitable[None]]
 # Any fixed number: it serializes migrations across nodes starting at once.
 _LOCK_KEY = 0x57F1_0001
 
@@ -21,7 +29,8 @@ _LOCK_KEY = 0x57F1_0001
 class Migration:
     version: int
     name: str
-    sql: str
+    sql: str  # for a Python step, its source
+    upgrade: Upgrade | None = field(default=None, compare=False)
 
     @property
     def checksum(self) -> str:
@@ -37,8 +46,16 @@ def bundled() -> list[Migration]:
     for entry in resources.files("incidents.migrations").iterdir():
         match = _NAME.match(entry.name)
         if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text("utf-8")))
+            text = entry.read_text("utf-8")
+            step = _python_step(entry.name) if match[3] == "py" else None
+            found.append(Migration(int(match[1]), match[2], text, step))
     return sorted(found, key=lambda m: m.version)
+
+
+def _python_step(filename: str) -> Upgrade:
+    module = importlib.import_module(f"incidents.migrations.{filename.removesuffix('.py')}")
+    step: Upgrade = module.upgrade
+    return step
 
 
 _LEDGER = """
@@ -63,7 +80,10 @@ async def migrate(conn: asyncpg.Connection, migrations: list[Migration] | None =
             if m.version in applied:
                 _check_unchanged(m, applied[m.version])
                 continue
-            await conn.execute(m.sql)
+            if m.upgrade is not None:
+                await m.upgrade(conn)
+            else:
+                await conn.execute(m.sql)
             await conn.execute(
                 "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                 m.version,

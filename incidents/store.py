@@ -69,10 +69,11 @@ def event_from_row(row: asyncpg.Record) -> Event:
         payload=json.loads(row["payload"]),
         prev_hash=row["prev_hash"],
         hash=row["hash"],
+        salt=row["salt"],
     )
 
 
-_EVENT_COLUMNS = "incident_id, seq, occurred_at, recorded_by, kind, payload, prev_hash, hash"
+_EVENT_COLUMNS = "incident_id, seq, occurred_at, recorded_by, kind, payload, prev_hash, hash, salt"
 # One round trip claims the idempotency key and locks the incident's row. Copies of one
 # request run this same statement, so they take the key and the row in the same order.
 _CLAIM_AND_LOCK = """
@@ -96,7 +97,7 @@ WITH incident AS (
 ), appended AS (
     INSERT INTO events ({_EVENT_COLUMNS})
     SELECT $1, * FROM unnest($13::int[], $14::timestamptz[], $15::text[], $16::text[],
-                             $17::jsonb[], $18::text[], $19::text[])
+                             $17::jsonb[], $18::text[], $19::text[], $22::bytea[])
 )
 UPDATE command_keys SET incident_id = $1, result = $20 WHERE key = $21
 """
@@ -230,6 +231,7 @@ class EventStore:
             [e.hash for e in events],
             answer,
             key,
+            [e.salt for e in events],
         )
         for project in self._projectors:
             await project(conn, state, events)

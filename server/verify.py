@@ -1,11 +1,15 @@
-"""Recompute every stored chain; the first break names its incident and seq."""
+"""Recompute every stored chain; the first break names its incident and seq.
+
+An incident sealed again by chain format 2 is also checked against the format-1 head it
+had before (chain_reseals): that head is what exports handed out earlier end at.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from incidents.events import ChainBreak, ChainCheck
+from incidents.events import ChainBreak, ChainCheck, Format1Head
 from incidents.store import Conn, stream_events
 
 
@@ -16,32 +20,50 @@ class Verdict:
     broken: tuple[UUID, ChainBreak] | None
 
 
+@dataclass(frozen=True, slots=True)
+class Resealed:
+    events: int
+    old_head: str
+
+
 async def verify_incident(
-    conn: Conn, incident_id: UUID, last_seq: int, head_hash: str
+    conn: Conn, incident_id: UUID, last_seq: int, head_hash: str, resealed: Resealed | None = None
 ) -> tuple[int, ChainBreak | None]:
     """Check one chain, and that it ends where the projection says (no tail cut off)."""
     check, count = ChainCheck(), 0
+    former = Format1Head(resealed.events if resealed else 0)
     async with conn.transaction(readonly=True):
         async for event in stream_events(conn, incident_id):
             count += 1
+            former.feed(event)
             if check.feed(event):
                 return count, check.broken
     if check.next_seq - 1 != last_seq or check.prev_hash != head_hash:
         return count, ChainBreak(
             check.next_seq, f"seq {check.next_seq} is missing: the record ends at seq {last_seq}"
         )
+    if resealed and (former.left or former.head != resealed.old_head):
+        return count, ChainBreak(
+            resealed.events,
+            f"seqs 1 to {resealed.events} no longer give the head they had before chain "
+            f"format 2 ({resealed.old_head})",
+        )
     return count, None
 
 
 async def verify_all(conn: Conn, only: UUID | None = None) -> Verdict:
     rows = await conn.fetch(
-        "SELECT id, last_seq, head_hash FROM incidents WHERE $1::uuid IS NULL OR id = $1 "
-        "ORDER BY opened_at, id",
+        "SELECT i.id, i.last_seq, i.head_hash, r.events, r.old_head_hash FROM incidents i "
+        "LEFT JOIN chain_reseals r ON r.incident_id = i.id "
+        "WHERE $1::uuid IS NULL OR i.id = $1 ORDER BY i.opened_at, i.id",
         only,
     )
     total = 0
     for row in rows:
-        count, broken = await verify_incident(conn, row["id"], row["last_seq"], row["head_hash"])
+        resealed = Resealed(row["events"], row["old_head_hash"]) if row["events"] else None
+        count, broken = await verify_incident(
+            conn, row["id"], row["last_seq"], row["head_hash"], resealed
+        )
         total += count
         if broken:
             return Verdict(len(rows), total, (row["id"], broken))

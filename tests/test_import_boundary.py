@@ -19,6 +19,7 @@ PACKAGES = ("incidents", "playbooks")
 IO_MODULES = {
     "incidents.store": "the event store: appends and reads events in PostgreSQL (asyncpg)",
     "incidents.migrate": "applies incidents/migrations/*.sql to PostgreSQL (asyncpg), logs each",
+    "incidents.migrations.0007_salted_events": "a migration: re-seals stored chains (asyncpg)",
 }
 
 # What a pure module must not import, and why. Reading files is not here: the playbook

@@ -22,8 +22,9 @@ from playbooks.catalog import Library
 from playbooks.loader import default_dirs, load_library
 from server.auth.users import UserStore
 from server.database import open_database
-from server.export.as_json import NotAnExport, verify_bytes
+from server.export.as_json import FORMAT_1
 from server.export.run import export_incident, unit_names
+from server.export.verify_json import NotAnExport, verify_bytes
 from server.i18n import Catalogue, Translator
 from server.settings import Settings
 
@@ -101,9 +102,14 @@ def verify_file(path: Path, out: TextIO) -> int:
         f"verified {verdict.events} events of incident {verdict.incident_id}: "
         f"the chain is whole, head {verdict.head_hash}\n"
     )
-    if verdict.redacted:
+    if verdict.redacted and verdict.format == FORMAT_1:
         out.write(
-            f"{len(verdict.redacted)} redacted events verified by their links only; "
-            "a full export or `watchfloor verify --incident` proves their content\n"
+            f"{len(verdict.redacted)} redacted events verified by their links only "
+            f"({FORMAT_1}); a full export or `watchfloor verify --incident` proves their content\n"
+        )
+    elif verdict.redacted:
+        out.write(
+            f"{len(verdict.redacted)} events with masked fields: every field shown verified, "
+            "each masked field by its commitment\n"
         )
     return 0

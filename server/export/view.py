@@ -1,9 +1,10 @@
 """What an export shows: the events (redacted or in full) and the state folded from them.
 
-Redaction replaces the free-text fields of a payload. A redacted event keeps its
-original `hash` and `prev_hash`, so the chain still links, but its content no longer
-hashes to them: `redacted` names the fields replaced, and offline verification checks
-such an event's links only (see server/export/as_json.py).
+Redaction replaces the free-text fields of a payload. A redacted event keeps its hash,
+salt and links; for each field replaced the view keeps the field's commitment, which the
+chain hashes in place of the value (incidents/commitments.py), so the JSON export can
+show the commitment instead of the text and the event still verifies
+(server/export/as_json.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from incidents.commitments import commitment, field_salt
 from incidents.domain import fold
 from incidents.events import Event, Payload
 from incidents.state import IncidentState
@@ -31,7 +33,8 @@ class ExportView:
 
     events: Sequence[Event]
     redacted: bool = False
-    fields: dict[int, tuple[str, ...]] = field(default_factory=dict)  # seq -> fields replaced
+    # seq -> {field replaced: its commitment}, for the events redaction changed
+    masked: dict[int, dict[str, str]] = field(default_factory=dict)
     _state: IncidentState | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -41,6 +44,11 @@ class ExportView:
             state = _fold(self.events)
             object.__setattr__(self, "_state", state)  # frozen: set once, on first use
         return state
+
+    @property
+    def fields(self) -> dict[int, tuple[str, ...]]:
+        """seq -> the names of the fields replaced."""
+        return {seq: tuple(sorted(m)) for seq, m in self.masked.items()}
 
     @property
     def opened(self) -> IncidentState:
@@ -74,11 +82,26 @@ def _with_payload(e: Event, payload: Payload) -> Event:
     """`dataclasses.replace(e, payload=payload)` in a third less time (tests/export/test_view.py
     holds that every field of Event is copied)."""
     return Event(
-        e.incident_id, e.seq, e.occurred_at, e.recorded_by, e.kind, payload, e.prev_hash, e.hash
+        e.incident_id,
+        e.seq,
+        e.occurred_at,
+        e.recorded_by,
+        e.kind,
+        payload,
+        e.prev_hash,
+        e.hash,
+        e.salt,
     )
 
 
-def redact_events(events: Sequence[Event]) -> tuple[list[Event], dict[int, tuple[str, ...]]]:
+def _commitments(event: Event, names: Sequence[str]) -> dict[str, str]:
+    """What the chain hashed for these fields of the event, as it is stored."""
+    if event.salt is None:
+        raise ValueError(f"seq {event.seq} has no salt: chain format 1 cannot be redacted")
+    return {n: commitment(field_salt(event.salt, n), event.payload[n]) for n in sorted(names)}
+
+
+def redact_events(events: Sequence[Event]) -> tuple[list[Event], dict[int, dict[str, str]]]:
     texts = [(e, _free_text(e.payload), _fields(e.payload)) for e in events]
     redactor = Redactor(v for _, free, fields in texts for v in (*free.values(), *fields.values()))
     out, marks = [], {}
@@ -89,8 +112,8 @@ def redact_events(events: Sequence[Event]) -> tuple[list[Event], dict[int, tuple
             if cleaned != fields:
                 changed[FREE_FIELDS] = {**event.payload[FREE_FIELDS], **cleaned}
         if changed:
+            marks[event.seq] = _commitments(event, list(changed))
             event = _with_payload(event, {**event.payload, **changed})
-            marks[event.seq] = tuple(sorted(changed))
         out.append(event)
     return out, marks
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import itertools
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from uuid import UUID
@@ -65,26 +67,38 @@ def medical_plan() -> Plan:
     return to_plan(load_library(default_dirs({})).playbook(IncidentType.MEDICAL))
 
 
+def fixed_salts(start: int = 0) -> Callable[[], bytes]:
+    """Salts that are the same on every run, so that building the incident twice gives one
+    chain (a real store draws them at random: incidents/commitments.py)."""
+    count = itertools.count(start)
+    return lambda: hashlib.sha256(f"test salt {next(count)}".encode()).digest()
+
+
 def run(
     steps: Sequence[tuple[Actor, Command, timedelta]],
     *,
     events: Sequence[Event] = (),
     start: datetime = START,
+    salts: Callable[[], bytes | None] | None = None,
 ) -> tuple[IncidentState, list[Event]]:
     """Apply each command at its offset from `start` through the pure domain."""
     from incidents.domain import fold
 
     state, out = fold(events), list(events)
+    salts = salts or fixed_salts(len(out))
     for actor, command, offset in steps:
+        now = start + offset
         done = process(
-            state, command, actor, incident_id=INCIDENT, now=start + offset, plan=medical_plan()
+            state, command, actor, incident_id=INCIDENT, now=now, plan=medical_plan(), salts=salts
         )
         state, out = done.state, out + done.events
     assert state is not None
     return state, out
 
 
-def closed_medical(notes: int = 0) -> tuple[IncidentState, list[Event]]:
+def closed_medical(
+    notes: int = 0, salts: Callable[[], bytes | None] | None = None
+) -> tuple[IncidentState, list[Event]]:
     """Opened, worked, closed; `notes` extra notes for size."""
     m = timedelta(minutes=1)
     steps: list[tuple[Actor, Command, timedelta]] = [
@@ -105,7 +119,7 @@ def closed_medical(notes: int = 0) -> tuple[IncidentState, list[Event]]:
         (LEAD, FileReport(ReportKind.FINAL, FIRST_REPORT), end + m),
         (LEAD, CloseIncident("处置完毕"), end + m),
     ]
-    return run(steps)
+    return run(steps, salts=salts)
 
 
 def translator(language: str) -> Translator:

@@ -9,14 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.export.as_json import (
-    FORMAT,
-    NotAnExport,
-    event_json,
-    export_document,
-    to_bytes,
-    verify_bytes,
-)
+from server.export.as_json import FORMAT, event_json, export_document, to_bytes
+from server.export.verify_json import NotAnExport, verify_bytes
 from server.export.view import view_of
 from tests.export.support import PLANTED, closed_medical
 
@@ -39,14 +33,14 @@ def test_a_full_export_verifies_end_to_end() -> None:
     assert doc["manifest"]["playbook"]["id"] == "medical" and not doc["manifest"]["redacted"]
 
 
-def test_a_redacted_export_verifies_its_links_and_keeps_the_hashes() -> None:
-    """Redacted events keep their original hashes; they are checked by their links only."""
+def test_a_redacted_export_verifies_in_full_and_keeps_the_hashes() -> None:
+    """Redacted events keep their hashes and are recomputed, masked fields by commitment."""
     full, redacted = json.loads(exported(redact=False)), json.loads(exported(redact=True))
     assert [e["hash"] for e in full["events"]] == [e["hash"] for e in redacted["events"]]
     verdict = verify_bytes(exported(redact=True))
     assert verdict.broken is None and len(verdict.redacted) >= 4
     assert redacted["manifest"]["redacted"] is True
-    assert "links only" in redacted["manifest"]["verification"]
+    assert "commitment" in redacted["manifest"]["verification"]
 
 
 def test_one_changed_byte_fails_and_names_the_seq() -> None:
@@ -74,8 +68,9 @@ def test_a_cut_tail_or_a_changed_head_is_found() -> None:
 def test_a_redacted_marker_cannot_hide_a_change_in_a_full_export() -> None:
     """Marking an edited event `redacted` in a full export is itself a break."""
     doc = json.loads(exported(redact=False))
-    doc["events"][3]["payload"] = {"text": "changed"}
-    doc["events"][3]["redacted"] = ["text"]
+    row = doc["events"][3]
+    del row["salt"]
+    row["payload"], row["salts"], row["redacted"] = {}, {}, {"text": "0" * 64}
     verdict = verify_bytes(json.dumps(doc, ensure_ascii=False).encode())
     assert verdict.broken is not None and verdict.broken.seq == doc["events"][3]["seq"]
 
@@ -100,7 +95,7 @@ def test_the_full_export_holds_the_details_and_the_redacted_does_not() -> None:
 
 
 def test_each_row_is_the_hashed_envelope_and_the_hash() -> None:
-    """A row is `envelope()` plus the hash, key for key in order, whatever the time zone."""
+    """A row is `envelope()`, the salt and the hash, key for key in order, whatever the zone."""
     _, events = closed_medical()
     shanghai = timezone(timedelta(hours=8))
     times = [
@@ -109,9 +104,11 @@ def test_each_row_is_the_hashed_envelope_and_the_hash() -> None:
         datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=ZoneInfo("Asia/Shanghai")),
     ]
     for event in [*events, *(replace(events[4], occurred_at=at) for at in times)]:
-        expected = {**event.envelope(), "hash": event.hash}
+        assert event.salt is not None
+        expected = {**event.envelope(), "salt": event.salt.hex(), "hash": event.hash}
         assert list(event_json(event).items()) == list(expected.items())
-    assert list(event_json(events[4], ("text",)))[-1] == "redacted"
+    masked = event_json(events[4], {"text": "0" * 64})
+    assert list(masked)[-3:] == ["salts", "redacted", "hash"] and "text" not in masked["payload"]
 
 
 def test_the_manifest_names_the_incident_and_the_plan_it_was_opened_with() -> None:
