@@ -7,11 +7,13 @@ chain format changed, and records already written would no longer verify.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import subprocess
 import sys
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -27,6 +29,9 @@ EXPORT = GOLDEN / "export-full.json"
 # The export as checked in, byte for byte: a reformatted file is a different file.
 EXPORT_SHA256 = "9660fb62bc14507b6aea1fd2a3b749e479bc4abb17c9aecaaa5c3304907767de"
 HEAD = "8b371e6a329832abc1feb773ea637cc2dc4bc3cac8d416dad33049bb80381d81"
+EXPORT_FULL_2_SHA256 = "78a04f548622fdf5f61456ee86d0aa59851f92c2e17a64ed09bbc778510e6ee4"
+EXPORT_REDACTED_2_SHA256 = "3938ca098b6bb2b9923a220d3d3bb51cd322bc68113a412e40b412613b7cebdd"
+HEAD_2 = "bdf6aedb821a8eb06e148c2260ed7da69ac5a867d33cf53aac96820cb37f33b2"
 WATCHFLOOR = Path(sys.executable).parent / "watchfloor"
 
 
@@ -137,3 +142,100 @@ def test_one_changed_character_is_refused_naming_its_seq(
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.startswith("BROKEN: "), done.stdout
     assert f" seq {seq}: " in done.stdout, done.stdout
+
+
+# --- chain format 2: salted commitments ---------------------------------------
+
+INCIDENT_2 = GOLDEN / "incident-2.json"
+EXPORTS_2 = {
+    "full": (GOLDEN / "export-full-2.json", EXPORT_FULL_2_SHA256),
+    "redacted": (GOLDEN / "export-redacted-2.json", EXPORT_REDACTED_2_SHA256),
+}
+
+
+def rows_2() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(INCIDENT_2.read_text(encoding="utf-8"))["events"]
+    return rows
+
+
+def format_2_hash(row: dict[str, Any]) -> str:
+    """The format written out again here, apart from the code, so a change to either shows."""
+    salt = bytes.fromhex(row["salt"])
+
+    def canonical(value: Any) -> bytes:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def commit(name: str, value: Any) -> str:
+        field = hmac.new(salt, b"wf-field-v1." + name.encode(), hashlib.sha256).digest()
+        return hashlib.sha256(field + canonical(value)).hexdigest()
+
+    envelope = {k: row[k] for k in ("incident_id", "seq", "occurred_at", "recorded_by", "kind")}
+    envelope["payload"] = {name: commit(name, v) for name, v in row["payload"].items()}
+    envelope["prev_hash"] = row["prev_hash"]
+    return hashlib.sha256(bytes.fromhex(row["prev_hash"]) + canonical(envelope)).hexdigest()
+
+
+def test_every_format_2_hash_is_recomputed_by_the_formula_written_down() -> None:
+    """Each format-2 hash: sha256(prev || canonical envelope of salted field commitments)."""
+    rows = rows_2()
+    wrong = [f"seq {r['seq']} ({r['kind']})" for r in rows if format_2_hash(r) != r["hash"]]
+    assert not wrong, "chain format 2 changed:\n" + "\n".join(wrong)
+    assert [r["prev_hash"] for r in rows] == ["0" * 64] + [r["hash"] for r in rows[:-1]]
+    assert rows[-1]["hash"] == HEAD_2
+    events = [replace(as_event(r), salt=bytes.fromhex(r["salt"])) for r in rows]
+    assert verify_chain(events) is None
+    assert [r["payload"] for r in rows] == [r["payload"] for r in golden_rows()]
+
+
+@pytest.mark.parametrize("kind", sorted(EXPORTS_2))
+def test_the_format_2_exports_are_frozen_and_verify(kind: str) -> None:
+    """Byte for byte as checked in; the installed `watchfloor verify` accepts each; one head."""
+    path, digest = EXPORTS_2[kind]
+    data = path.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == digest
+    done = verify(path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the chain is whole" in done.stdout and HEAD_2 in done.stdout
+    doc = json.loads(data)
+    assert doc["manifest"]["head_hash"] == HEAD_2
+    assert ("13912345678" in data.decode()) is (kind == "full")
+    if kind == "redacted":
+        assert "1 events with masked fields" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "seq"),
+    [
+        pytest.param('"headcount": 12', '"headcount": 13', 1, id="opened-headcount"),
+        pytest.param("한국어", "한국아", 5, id="mixed-script-note"),
+        pytest.param('"recorded_by": "commander1"', '"recorded_by": "commander2"', 9, id="who"),
+        pytest.param('"to": "responding"', '"to": "respondinh"', 9, id="status"),
+    ],
+)
+def test_one_changed_character_of_the_redacted_export_names_its_seq(
+    tmp_path: Path, old: str, new: str, seq: int
+) -> None:
+    """The redacted export proves what it shows: one character changed, verify names the seq."""
+    path, _ = EXPORTS_2["redacted"]
+    data = path.read_bytes()
+    assert data.count(old.encode()) >= 1
+    start = data.index(f'"seq": {seq},'.encode())
+    at = data.index(old.encode(), start)
+    tampered = tmp_path / "export.json"
+    tampered.write_bytes(data[:at] + new.encode() + data[at + len(old) :])
+    done = verify(tampered)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f" seq {seq}: " in done.stdout, done.stdout
+
+
+def test_a_masked_commitment_changed_names_its_seq(tmp_path: Path) -> None:
+    """The note with the phone number is shown by its commitment only; changing it is a break."""
+    path, _ = EXPORTS_2["redacted"]
+    doc = json.loads(path.read_bytes())
+    row = next(r for r in doc["events"] if "redacted" in r)
+    value = row["redacted"]["text"]
+    row["redacted"]["text"] = value[:-1] + ("0" if value[-1] != "0" else "1")
+    tampered = tmp_path / "export.json"
+    tampered.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    done = verify(tampered)
+    assert done.returncode == 1 and f" seq {row['seq']}: " in done.stdout, done.stdout

@@ -2,17 +2,21 @@
 
     .venv/bin/python -m tests.golden.make OUTDIR
 
-writes OUTDIR/incident.json (the events as data, each with its hash) and
-OUTDIR/export-full.json (the same events through the real JSON exporter). The files
-checked in are frozen: if running this gives other bytes, the chain format or the
-export format changed, and old records must still verify (a migration question).
+writes OUTDIR/incident.json (chain format 1: the events as data, each with its hash),
+OUTDIR/incident-2.json (the same commands by chain format 2, each event with a fixed
+salt), and OUTDIR/export-full-2.json, export-redacted-2.json (format 2 through the real
+JSON exporter). export-full.json was written by the format-1 exporter, which no longer
+exists. The files checked in are frozen: if running this gives other bytes, the chain
+format or the export format changed, and old records must still verify.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -74,29 +78,45 @@ def steps() -> list[tuple[Actor, Command, timedelta]]:
     ]
 
 
-def golden_events() -> list[Event]:
+def golden_salts() -> Callable[[], bytes]:
+    """Fixed, so the files can be made again; a store draws salts at random."""
+    count = itertools.count(1)
+    return lambda: hashlib.sha256(f"golden salt {next(count)}".encode()).digest()
+
+
+def golden_events(salts: Callable[[], bytes | None] = lambda: None) -> list[Event]:
     state: IncidentState | None = None
     events: list[Event] = []
     for actor, command, offset in steps():
+        now = START + offset
         done = process(
-            state, command, actor, incident_id=INCIDENT, now=START + offset, plan=no_plan()
+            state, command, actor, incident_id=INCIDENT, now=now, plan=no_plan(), salts=salts
         )
         state, events = done.state, events + done.events
     return events
 
 
 def incident_document(events: Sequence[Event]) -> dict[str, Any]:
-    rows = [{**e.envelope(), "hash": e.hash} for e in events]
+    rows = [
+        {**e.envelope(), **({"salt": e.salt.hex()} if e.salt else {}), "hash": e.hash}
+        for e in events
+    ]
     return {"about": "golden incident: see tests/golden/README.md", "events": rows}
 
 
-def main(out: Path) -> None:
-    events = golden_events()
+def write_incident(path: Path, events: Sequence[Event]) -> None:
     text = json.dumps(incident_document(events), ensure_ascii=False, indent=1) + "\n"
-    (out / "incident.json").write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+
+
+def main(out: Path) -> None:
+    write_incident(out / "incident.json", golden_events())
+    events = golden_events(golden_salts())
+    write_incident(out / "incident-2.json", events)
     t = Translator(Catalogue.load(), "zh-CN", ZoneInfo("Asia/Shanghai"))
-    data = render("json", view_of(events, redact=False), t, {}, exported_by=LEAD.user_id)
-    (out / "export-full.json").write_bytes(data)
+    for kind, redact in (("full", False), ("redacted", True)):
+        data = render("json", view_of(events, redact=redact), t, {}, exported_by=LEAD.user_id)
+        (out / f"export-{kind}-2.json").write_bytes(data)
 
 
 if __name__ == "__main__":
