@@ -29,7 +29,10 @@ ENVIRONMENT = {
     "REDIS_URL": ("", "Redis URL for fan-out between nodes; empty: in-process broker"),
     "WATCHFLOOR_DATA": ("<user data dir>/watchfloor", "folder for the embedded database"),
     "WATCHFLOOR_PLAYBOOKS": ("", "a folder of playbooks that add to or override the defaults"),
-    "WATCHFLOOR_ENV": ("development", "production: JSON logs; development: readable logs"),
+    "WATCHFLOOR_ENV": (
+        "development",
+        "production: JSON logs, WATCHFLOOR_SECRET_KEY required; development: readable logs",
+    ),
     "WATCHFLOOR_LOG_LEVEL": ("info", "debug, info, warning or error"),
     "WATCHFLOOR_TZ": ("Asia/Shanghai", "the office's time zone, for every time shown"),
     "WATCHFLOOR_DB_ROLE": ("watchfloor_app", "the database role the app acts as; empty: none"),
@@ -37,7 +40,14 @@ ENVIRONMENT = {
     "WATCHFLOOR_WS_DEFLATE": ("0", "1: accept permessage-deflate on console sockets"),
     "WATCHFLOOR_ORIGINS": ("", "extra allowed origins (comma-separated) for forms and WebSockets"),
     "WATCHFLOOR_PUBLIC_URL": ("http://127.0.0.1:8000", "the console's address, for message links"),
-    "WATCHFLOOR_SECRET_KEY": ("<WATCHFLOOR_DATA/secret_key>", "signs acknowledgement links"),
+    "WATCHFLOOR_SECRET_KEY": (
+        "<WATCHFLOOR_DATA/secret_key>; production: required",
+        "signs acknowledgement links (at least 32 characters; `watchfloor secret new`)",
+    ),
+    "WATCHFLOOR_SECRET_KEY_OLD": (
+        "",
+        "keys replaced by a rotation (comma-separated): their links still open until they expire",
+    ),
     "WATCHFLOOR_NOTIFY_MODE": ("send (demo: log)", "send: real channels; log: log every message"),
     "WATCHFLOOR_NOTIFY_WORKERS": ("on", "off: this process neither sends nor escalates"),
     "WATCHFLOOR_NOTIFY_MAX_ATTEMPTS": ("6", "attempts per message before it is failed"),

@@ -19,6 +19,7 @@ from server.app import plans_from
 from server.broker import Broker, InProcessBroker, RedisBroker
 from server.database import open_database
 from server.notify.outbox import OutboxProjector
+from server.notify.secret import load_keys
 from server.notify.service import Wiring, build_notifier
 from server.settings import Settings
 
@@ -39,7 +40,7 @@ async def run_worker(settings: Settings, *, lease_seconds: float, batch: int) ->
             clock,
             broker.publish,
             settings.timezone,
-            settings.data_dir,
+            load_keys(settings),
         )
         notifier = build_notifier(
             settings.notify, wiring, lease=timedelta(seconds=lease_seconds), batch=batch
