@@ -149,7 +149,7 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
 async def seed_only(settings: Settings) -> int:
     async with open_database(settings, max_size=2) as db:
         library = load_library(default_dirs())
-        store = incident_store(db.pool, SystemClock(), library)
+        store = incident_store(db.pool, SystemClock(), library, settings.timezone)
         ids = await demo.seed_all(store, db.pool, rules_from(settings, library.units))
     print(f"seeded {len(ids)} demo incidents")
     return 0

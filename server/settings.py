@@ -34,7 +34,7 @@ ENVIRONMENT = {
         "production: JSON logs, WATCHFLOOR_SECRET_KEY required; development: readable logs",
     ),
     "WATCHFLOOR_LOG_LEVEL": ("info", "debug, info, warning or error"),
-    "WATCHFLOOR_TZ": ("Asia/Shanghai", "the office's time zone, for every time shown"),
+    "WATCHFLOOR_TZ": ("Asia/Shanghai", "the office's time zone: times shown, calendar deadlines"),
     "WATCHFLOOR_DB_ROLE": ("watchfloor_app", "the database role the app acts as; empty: none"),
     "WATCHFLOOR_HEAL_EVERY": ("5", "seconds between a node's catch-up reads of PostgreSQL; 0/off"),
     "WATCHFLOOR_WS_DEFLATE": ("0", "1: accept permessage-deflate on console sockets"),
