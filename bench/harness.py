@@ -62,6 +62,9 @@ class Server:
             self.proc.wait(30)
 
 
+BENCH_SECRET_KEY = "bench-link-signing-key-0123456789abcdef"  # the same on every node
+
+
 async def start_server(database_url: str, port: int | None = None, **env: str) -> Server:
     port = port or free_port()
     environ = {
@@ -69,6 +72,7 @@ async def start_server(database_url: str, port: int | None = None, **env: str) -
         "DATABASE_URL": database_url,
         "WATCHFLOOR_LOG_LEVEL": "warning",
         "WATCHFLOOR_ENV": "production",
+        "WATCHFLOOR_SECRET_KEY": BENCH_SECRET_KEY,  # production refuses to start without one
         # measured here: the fan-out; the notification workers would send for every incident
         "WATCHFLOOR_NOTIFY_WORKERS": "off",
         **env,

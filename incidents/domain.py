@@ -139,8 +139,11 @@ def process(
     now: datetime,
     plan: Plan | None = None,
     salts: Callable[[], bytes | None] = new_salt,
+    zone: str = fu.OFFICE_ZONE,
 ) -> Processed:
-    """Decide, then settle what the plan says follows; every event chained and folded."""
+    """Decide, then settle what the plan says follows; every event chained and folded.
+
+    `zone` is the office's time zone: the follow-up's deadlines are counted on its calendar."""
     drafts = decide(state, command, actor, plan=plan, now=now)
     events: list[Event] = []
     for _ in range(MAX_SETTLE_ROUNDS):
@@ -156,7 +159,7 @@ def process(
         state = fold(new, state)
         events += new
         assert state is not None
-        drafts = st.settle(state) or fu.settle(state)
+        drafts = st.settle(state) or fu.settle(state, zone)
         if not drafts:
             return Processed(events, state)
     raise RuntimeError("the plan did not settle")  # a loop in level rules: a bug, not input

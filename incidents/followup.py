@@ -3,7 +3,8 @@
 When an incident closes, ``settle`` adds one ``followup_added`` event for each aftermath
 item of the pinned plan that is not resolved yet, with its deadline:
 
-* the handling unit's result (``unit_reports_result``): within one month of the close;
+* the handling unit's result (``unit_reports_result``): within one month of the close, a
+  calendar month in the office's time zone (the 31st becomes the month's last day);
 * the written reply to the visitor (``reply_to_visitor``): within 60 days of acceptance
   (the time ``register_matter`` was done, else the incident's opening, when the matter
   was received); one extension of at most 30 days, with its reason;
@@ -17,12 +18,13 @@ adds nothing twice: the items are reconciled by id.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
 
 from incidents import validate
 from incidents.authz import Action
@@ -74,11 +76,14 @@ class RecordInstruction:
 # --- deadlines ---------------------------------------------------------------
 
 
-def add_month(when: datetime) -> datetime:
-    """The same time one calendar month later (the 31st becomes the month's last day)."""
-    year, month = (when.year + 1, 1) if when.month == 12 else (when.year, when.month + 1)
-    day = min(when.day, calendar.monthrange(year, month)[1])
-    return when.replace(year=year, month=month, day=day)
+def add_month(when: datetime, zone: str = OFFICE_ZONE) -> datetime:
+    """The same office time one calendar month later (the 31st becomes the month's last day).
+
+    Counted on the office's calendar, not UTC's: 06:00 on 31 January in Shanghai is still
+    30 January in UTC, and a month after that would be 1 March in the office.
+    """
+    local = when.astimezone(ZoneInfo(zone)) + relativedelta(months=1)
+    return local.astimezone(when.tzinfo)
 
 
 def end_of_day(when: datetime, zone: str) -> datetime:
@@ -94,10 +99,10 @@ def accepted_at(state: IncidentState) -> datetime:
     return item.at if item is not None and item.status.resolved and item.at else state.opened_at
 
 
-def due_for(state: IncidentState, item_id: str, closed_at: datetime) -> datetime | None:
+def due_for(state: IncidentState, item_id: str, closed_at: datetime, zone: str) -> datetime | None:
     rule = STATUTORY.get(item_id)
     if rule == "unit_result":
-        return add_month(closed_at)
+        return add_month(closed_at, zone)
     if rule == "reply":
         return accepted_at(state) + timedelta(days=REPLY_DAYS)
     plan_item = state.plan_item(item_id)
@@ -119,15 +124,15 @@ def wanted(state: IncidentState) -> list[str]:
     return ids + [i for i in STATUTORY if i not in planned]  # the law applies without a plan
 
 
-def settle(state: IncidentState) -> list[EventDraft]:
-    """`followup_added` for each item a closed incident still lacks."""
+def settle(state: IncidentState, zone: str = OFFICE_ZONE) -> list[EventDraft]:
+    """`followup_added` for each item a closed incident still lacks; `zone` is the office's."""
     if state.status is not Status.CLOSED or state.closed_at is None:
         return []
     have = {f.id for f in state.followups}
     drafts = []
     for item_id in wanted(state):
         if item_id not in have:
-            due = due_for(state, item_id, state.closed_at)
+            due = due_for(state, item_id, state.closed_at, zone)
             payload = {
                 "item": item_id,
                 "rule": STATUTORY.get(item_id, "plan"),

@@ -22,6 +22,7 @@ from incidents.clock import Clock
 from incidents.domain import Command, process
 from incidents.errors import IdempotencyConflict, InvalidCommand, NotFound
 from incidents.events import Event
+from incidents.followup import OFFICE_ZONE
 from incidents.kinds import IncidentType
 from incidents.lifecycle import OpenIncident
 from incidents.plan import Plan, no_plan
@@ -111,8 +112,10 @@ class EventStore:
         *,
         plans: Callable[[IncidentType], Plan] = lambda _: no_plan(),
         projectors: Sequence[Projector] = (),
+        zone: str = OFFICE_ZONE,  # the office's, for deadlines counted on its calendar
     ) -> None:
         self._pool = pool
+        self._zone = zone
         self._clock = clock
         self._plans = plans
         self._projectors = tuple(projectors)
@@ -200,7 +203,9 @@ class EventStore:
             raise NotFound("incident.not_found", "no incident named")
         plan = self._plans(command.type) if isinstance(command, OpenIncident) else None
         now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
-        done = process(before, command, actor, incident_id=incident_id, now=now, plan=plan)
+        done = process(
+            before, command, actor, incident_id=incident_id, now=now, plan=plan, zone=self._zone
+        )
         if before is None:
             await self._save_plan(conn, done.state.plan)
         await self._write(conn, done.state, done.events, key)

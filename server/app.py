@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 import web
 from incidents.clock import Clock, SystemClock
 from incidents.errors import DomainError
+from incidents.followup import OFFICE_ZONE
 from incidents.kinds import IncidentType
 from incidents.plan import Plan, no_plan
 from incidents.store import EventStore
@@ -152,10 +153,17 @@ def background(app: Starlette, hub: Hub, broker: Broker, clock: Clock) -> list[a
     ]
 
 
-def incident_store(pool: asyncpg.Pool, clock: Clock, library: Library) -> EventStore:
-    """The store as every entry point composes it: the playbooks' plans, the outbox."""
+def incident_store(
+    pool: asyncpg.Pool, clock: Clock, library: Library, zone: str = OFFICE_ZONE
+) -> EventStore:
+    """The store as every entry point composes it: the playbooks' plans, the outbox, the
+    office's time zone (WATCHFLOOR_TZ) for deadlines counted on its calendar."""
     return EventStore(
-        pool, clock, plans=plans_from(library), projectors=[OutboxProjector(library.units)]
+        pool,
+        clock,
+        plans=plans_from(library),
+        projectors=[OutboxProjector(library.units)],
+        zone=zone,
     )
 
 
@@ -170,7 +178,7 @@ def create_app(
         async with open_database(settings, timeouts=settings.db_timeouts) as db:
             s = app.state
             s.settings, s.pool, s.clock, s.library = settings, db.pool, clock, library
-            s.store = incident_store(db.pool, clock, library)
+            s.store = incident_store(db.pool, clock, library, settings.timezone)
             s.users, s.sessions = UserStore(db.pool, clock), SessionStore(db.pool, clock)
             s.login_limiter = LoginLimiter(db.pool, clock)
             duty_setup.install(s, settings, db.pool)

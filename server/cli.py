@@ -29,6 +29,7 @@ from server.duty.cli import add_roster_commands, roster_command
 from server.duty.setup import rules_from
 from server.export.cli import export_command, verify_file
 from server.logs import configure_logging
+from server.notify.secret import SecretKeyError, check_keys, new_key
 from server.pages import incident_json
 from server.settings import Settings
 from server.verify import verify_all
@@ -59,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_playbook_commands(sub)
     _add_user_commands(sub)
     add_roster_commands(sub)
+    secret = sub.add_parser("secret", help="acknowledgement-link signing keys")
+    secret.add_subparsers(dest="action", required=True).add_parser(
+        "new", help="print a fresh key for WATCHFLOOR_SECRET_KEY"
+    )
     return parser
 
 
@@ -144,7 +149,7 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
 async def seed_only(settings: Settings) -> int:
     async with open_database(settings, max_size=2) as db:
         library = load_library(default_dirs())
-        store = incident_store(db.pool, SystemClock(), library)
+        store = incident_store(db.pool, SystemClock(), library, settings.timezone)
         ids = await demo.seed_all(store, db.pool, rules_from(settings, library.units))
     print(f"seeded {len(ids)} demo incidents")
     return 0
@@ -209,6 +214,24 @@ def run(coro: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(coro)
 
 
+def print_new_key() -> int:
+    print(new_key())
+    return 0
+
+
+SIGNING_COMMANDS = ("serve", "demo", "notify-worker")  # they sign or check ack links
+
+
+def keys_refused(settings: Settings) -> bool:
+    """Said on stderr, before anything starts, when the signing keys cannot be used."""
+    try:
+        check_keys(settings)
+    except SecretKeyError as unfit:
+        print(f"watchfloor: {unfit}", file=sys.stderr)
+        return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
@@ -219,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo" and not os.environ.get("WATCHFLOOR_NOTIFY_MODE"):
         # The demo's units are example addresses: its messages go to the log.
         settings = replace(settings, notify=replace(settings.notify, mode="log"))
+    if args.command in SIGNING_COMMANDS and keys_refused(settings):
+        return 2
     configure_logging(production=settings.production, level=settings.log_level)
     handlers: dict[str, Callable[[], int]] = {
         "serve": lambda: serve(settings, args.host, args.port),
@@ -248,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         "users": lambda: run(users_command(settings, args)),
         "notify-worker": lambda: run(notify_worker(settings, args)),
         "roster": lambda: run(roster_command(settings, args)),
+        "secret": print_new_key,
     }
     return handlers[args.command]()
 

@@ -6,6 +6,7 @@ timers.py      claims due escalation timers, fires the escalation step
 channels.py    webhook, e-mail, SMS gateway, log (demo)
 message.py     the report (信息报告内容) in the contact's language, with the ack link
 tokens.py      signed, expiring, single-purpose acknowledgement tokens
+secret.py      the keys that sign them: the current one, and old ones still accepted
 routes.py      /ack/{token}, /api/ack, and the console's acknowledge-by-phone and re-send
 service.py     putting it together for the app and the `watchfloor notify-worker` CLI
 """

@@ -62,7 +62,7 @@ class AckContext:
 async def _context(request: Request, token: str) -> AckContext:
     notifier: Notifier = request.app.state.notifier
     try:
-        claim = verify(notifier.secret, token, request.app.state.clock.now())
+        claim = verify(notifier.keys.accepted, token, request.app.state.clock.now())
     except TokenRefused as refused:
         log.warning("ack_token_refused", reason=refused.reason)
         raise AckRefused(TOKEN_STATUS[refused.reason], f"token_{refused.reason}") from None

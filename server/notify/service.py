@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -21,7 +20,7 @@ from server.notify.channels import Channels, build_channels
 from server.notify.dispatcher import Dispatcher, Publish
 from server.notify.message import Composer
 from server.notify.retry import RetryPolicy
-from server.notify.secret import load_secret
+from server.notify.secret import SigningKeys, load_keys
 from server.notify.settings import NotifySettings
 from server.notify.timers import TimerWorker
 from server.settings import Settings
@@ -29,7 +28,7 @@ from server.settings import Settings
 
 @dataclass
 class Notifier:
-    secret: bytes
+    keys: SigningKeys
     units: Mapping[str, Unit]
     composer: Composer
     dispatcher: Dispatcher
@@ -55,7 +54,7 @@ class Wiring:
     clock: Clock
     publish: Publish
     zone: str
-    data_dir: Path
+    keys: SigningKeys
 
 
 def build_notifier(
@@ -66,9 +65,8 @@ def build_notifier(
     lease: timedelta = timedelta(seconds=60),
     batch: int = 20,
 ) -> Notifier:
-    secret = load_secret(settings.secret_key, w.data_dir)
     client = httpx.AsyncClient(follow_redirects=False)
-    composer = Composer(Catalogue.load(), w.zone, w.units, settings.public_url, secret)
+    composer = Composer(Catalogue.load(), w.zone, w.units, settings.public_url, w.keys.current)
     channels = channels or build_channels(settings, client, w.units, os.environ, w.clock)
     policy = RetryPolicy(max_attempts=settings.max_attempts)
     dispatcher = Dispatcher(
@@ -83,7 +81,7 @@ def build_notifier(
         lease=lease,
     )
     timers = TimerWorker(w.pool, w.store, w.clock, w.publish, lease=lease)
-    return Notifier(secret, w.units, composer, dispatcher, timers, client, settings.poll_seconds)
+    return Notifier(w.keys, w.units, composer, dispatcher, timers, client, settings.poll_seconds)
 
 
 def unit_namer(units: Mapping[str, Unit]) -> Callable[[str, str], str]:
@@ -107,6 +105,6 @@ def for_app(settings: Settings, state: Any, clock: Clock) -> Notifier:
         clock,
         state.broker.publish,
         settings.timezone,
-        settings.data_dir,
+        load_keys(settings),
     )
     return build_notifier(settings.notify, wiring)

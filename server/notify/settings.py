@@ -38,6 +38,7 @@ class SmtpSettings:
 class NotifySettings:
     public_url: str = DEFAULT_PUBLIC_URL
     secret_key: str | None = None
+    old_secret_keys: tuple[str, ...] = ()  # verify links signed before a rotation; never sign
     mode: str = "send"  # log: every message goes to the log channel (the demo)
     workers: bool = True  # run the dispatcher and timer worker in this process
     max_attempts: int = 6
@@ -53,7 +54,10 @@ class NotifySettings:
             raise ValueError(f"WATCHFLOOR_NOTIFY_MODE must be one of {', '.join(MODES)}")
         return cls(
             public_url=(env.get("WATCHFLOOR_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
-            secret_key=env.get("WATCHFLOOR_SECRET_KEY") or None,
+            secret_key=env.get("WATCHFLOOR_SECRET_KEY", "").strip() or None,
+            old_secret_keys=tuple(
+                k.strip() for k in env.get("WATCHFLOOR_SECRET_KEY_OLD", "").split(",") if k.strip()
+            ),
             mode=mode,
             workers=env.get("WATCHFLOOR_NOTIFY_WORKERS", "on").lower() not in ("off", "0", "no"),
             max_attempts=max(1, int(env.get("WATCHFLOOR_NOTIFY_MAX_ATTEMPTS") or 6)),

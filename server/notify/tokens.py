@@ -4,7 +4,9 @@
 
 The claims name the incident, the notification and the outbox row (who was sent it),
 the purpose "ack" and the expiry. A token is good once: the acknowledgement event is the
-record, and a notification already acknowledged refuses the next one.
+record, and a notification already acknowledged refuses the next one. A token is signed with
+one key and checked against every key still accepted (the current one first, then those a
+rotation replaced), so a link sent before a rotation opens until its own expiry.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -63,12 +66,14 @@ def issue(secret: bytes, claim: AckClaim) -> str:
     return f"{body}.{_sign(secret, body)}"
 
 
-def verify(secret: bytes, token: str, now: datetime) -> AckClaim:
-    """The claim of a genuine, unexpired ack token; TokenRefused otherwise."""
+def verify(keys: Sequence[bytes], token: str, now: datetime) -> AckClaim:
+    """The claim of a genuine, unexpired ack token signed with one of `keys`; TokenRefused
+    otherwise."""
     body, dot, signature = token.partition(".")
     if not dot or not body or not signature or len(token) > 1000:
         raise TokenRefused("malformed")
-    if not hmac.compare_digest(signature.encode(), _sign(secret, body).encode()):
+    signed = [hmac.compare_digest(signature.encode(), _sign(k, body).encode()) for k in keys]
+    if not any(signed):  # every key is tried: the time taken says nothing of which matched
         raise TokenRefused("forged")
     try:
         claims = json.loads(_unb64(body))

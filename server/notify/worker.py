@@ -13,12 +13,11 @@ from datetime import timedelta
 import structlog
 
 from incidents.clock import SystemClock
-from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library
-from server.app import plans_from
+from server.app import incident_store
 from server.broker import Broker, InProcessBroker, RedisBroker
 from server.database import open_database
-from server.notify.outbox import OutboxProjector
+from server.notify.secret import load_keys
 from server.notify.service import Wiring, build_notifier
 from server.settings import Settings
 
@@ -30,8 +29,7 @@ async def run_worker(settings: Settings, *, lease_seconds: float, batch: int) ->
     library = load_library(default_dirs())
     broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
     async with open_database(settings) as db:
-        projector = OutboxProjector(library.units)
-        store = EventStore(db.pool, clock, plans=plans_from(library), projectors=[projector])
+        store = incident_store(db.pool, clock, library, settings.timezone)
         wiring = Wiring(
             db.pool,
             store,
@@ -39,7 +37,7 @@ async def run_worker(settings: Settings, *, lease_seconds: float, batch: int) ->
             clock,
             broker.publish,
             settings.timezone,
-            settings.data_dir,
+            load_keys(settings),
         )
         notifier = build_notifier(
             settings.notify, wiring, lease=timedelta(seconds=lease_seconds), batch=batch

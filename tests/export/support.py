@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from incidents.checklist import TickItem
 from incidents.commanders import Candidate
@@ -24,10 +24,11 @@ from incidents.lifecycle import (
 from incidents.plan import Plan
 from incidents.reports import FileReport, ReportKind
 from incidents.state import Actor, IncidentState
+from incidents.store import EventStore
 from playbooks.instantiate import to_plan
 from playbooks.loader import default_dirs, load_library
 from server.i18n import Catalogue, Translator
-from tests.support import DUTY, LEAD, STAFF
+from tests.support import DUTY, LEAD, STAFF, open_cmd
 
 ADMIN = Actor("admin1", Role.ADMIN)
 START = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 in the office
@@ -120,6 +121,17 @@ def closed_medical(
         (LEAD, CloseIncident("处置完毕"), end + m),
     ]
     return run(steps, salts=salts)
+
+
+async def close_through(store: EventStore) -> UUID:
+    """A medical incident opened, contained, reported and closed through `store`, at once."""
+    opened = await store.execute(None, open_cmd(IncidentType.MEDICAL), DUTY, uuid4().hex)
+    iid = opened.incident_id
+    await store.execute(iid, ChangeStatus(Status.CONTAINED, ""), LEAD, uuid4().hex)
+    for kind in (ReportKind.FIRST, ReportKind.FINAL):
+        await store.execute(iid, FileReport(kind, FIRST_REPORT), DUTY, uuid4().hex)
+    await store.execute(iid, CloseIncident("处置完毕"), LEAD, uuid4().hex)
+    return iid
 
 
 def translator(language: str) -> Translator:

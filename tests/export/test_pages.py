@@ -5,27 +5,17 @@ from __future__ import annotations
 import uuid
 
 from incidents.clock import SystemClock
-from incidents.kinds import IncidentType, Status
-from incidents.lifecycle import ChangeStatus, CloseIncident
-from incidents.reports import FileReport, ReportKind
 from incidents.store import EventStore
 from playbooks.instantiate import to_plan
 from playbooks.loader import default_dirs, load_library
-from tests.export.support import FIRST_REPORT
+from tests.export.support import close_through
 from tests.live.conftest import Live
-from tests.support import DUTY, LEAD, open_cmd
 
 
 async def closed_incident(live: Live) -> uuid.UUID:
     library = load_library(default_dirs({}))
     store = EventStore(live.pool, SystemClock(), plans=lambda k: to_plan(library.playbook(k)))
-    opened = await store.execute(None, open_cmd(IncidentType.MEDICAL), DUTY, uuid.uuid4().hex)
-    iid = opened.incident_id
-    await store.execute(iid, ChangeStatus(Status.CONTAINED, ""), LEAD, uuid.uuid4().hex)
-    for kind in (ReportKind.FIRST, ReportKind.FINAL):
-        await store.execute(iid, FileReport(kind, FIRST_REPORT), DUTY, uuid.uuid4().hex)
-    await store.execute(iid, CloseIncident("处置完毕"), LEAD, uuid.uuid4().hex)
-    return iid
+    return await close_through(store)
 
 
 async def test_the_board_lists_follow_up_and_the_page_offers_exports(live: Live) -> None:

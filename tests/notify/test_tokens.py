@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from server.notify.secret import load_secret
+from server.notify.secret import load_keys
 from server.notify.tokens import AckClaim, TokenRefused, issue, verify
+from server.settings import Settings
 
 SECRET = b"s" * 32
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -25,14 +26,14 @@ def claim(expires: datetime = NOW + timedelta(hours=1)) -> AckClaim:
 
 def refusal(token: str, secret: bytes = SECRET, now: datetime = NOW) -> str:
     with pytest.raises(TokenRefused) as refused:
-        verify(secret, token, now)
+        verify([secret], token, now)
     return refused.value.reason
 
 
 def test_a_genuine_token_names_its_incident_notification_and_contact() -> None:
     """The link in a message opens the acknowledgement of exactly that notification."""
     c = claim()
-    assert verify(SECRET, issue(SECRET, c), NOW) == c
+    assert verify([SECRET], issue(SECRET, c), NOW) == c
 
 
 def test_an_expired_token_is_refused() -> None:
@@ -65,7 +66,9 @@ def test_a_token_for_another_purpose_is_refused() -> None:
 
 def test_the_development_secret_is_made_once_and_kept(tmp_path: Path) -> None:
     """Without WATCHFLOOR_SECRET_KEY a restart signs with the same key; the file is private."""
-    first = load_secret(None, tmp_path)
-    assert load_secret(None, tmp_path) == first and len(first) == 64
+    env = {"WATCHFLOOR_DATA": str(tmp_path)}
+    first = load_keys(Settings.from_env(env)).current
+    assert load_keys(Settings.from_env(env)).current == first and len(first) == 64
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
-    assert load_secret("configured-key", tmp_path) == b"configured-key"
+    configured = Settings.from_env({**env, "WATCHFLOOR_SECRET_KEY": "k" * 32})
+    assert load_keys(configured).current == b"k" * 32
