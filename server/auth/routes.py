@@ -138,7 +138,9 @@ async def login(request: Request) -> Response:
         attempt = await limiter.begin(login_name, client_address(request.scope))
     except TooManyAttempts as exc:
         text, retry = _wait_text(lang, exc.retry_after), {"Retry-After": str(exc.retry_after)}
-        return _render(request, lang, next_path, error=text, status=429, headers=retry)
+        return _render(
+            request, lang, next_path, error=text, status=429, username=login_name, headers=retry
+        )
     users: UserStore = request.app.state.users
     user = await users.authenticate(login_name, password)
     await limiter.finish(attempt, ok=user is not None)
