@@ -30,6 +30,7 @@ from playbooks.instantiate import to_plan
 from playbooks.loader import Library, default_dirs, load_library
 from server import demo
 from server.auth.protect import AuthMiddleware, AuthRefused, auth_refused_handler
+from server.auth.proxies import forwarding
 from server.auth.ratelimit import LoginLimiter
 from server.auth.routes import auth_routes
 from server.auth.sessions import SessionStore
@@ -233,6 +234,7 @@ def create_app(
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            *forwarding(settings.trusted_proxies),  # first: all below see the real client
             Middleware(RequestLogMiddleware),
             Middleware(SecurityHeaders),
             Middleware(DatabaseGuard),  # outside AuthMiddleware: the session lookup too

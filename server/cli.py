@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from uuid import UUID
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from incidents.clock import SystemClock
 from incidents.kinds import Role
@@ -129,12 +130,21 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
     print(f"Watchfloor: {local_url(host, port)}/", flush=True)
     if seed_demo:
         print(demo.logins_text(), flush=True)
-    config = uvicorn.Config(
+    uvicorn.Server(server_config(app, settings, host, port)).run()
+    return 0
+
+
+def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    """How uvicorn serves the console (the live tests serve it the same way)."""
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
         log_config=None,
         access_log=False,
+        # Off: uvicorn would believe forwarding headers from loopback; the app applies them
+        # from WATCHFLOOR_TRUSTED_PROXIES alone (server/auth/proxies.py).
+        proxy_headers=False,
         ws_max_size=4096,  # consoles send us nothing but pings
         ws_ping_interval=10,  # heartbeats drop dead sockets within ~20 s
         ws_ping_timeout=10,
@@ -142,8 +152,6 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
         # (tens of KiB) and costs CPU per message; bench/connections.py measures both.
         ws_per_message_deflate=settings.ws_deflate,
     )
-    uvicorn.Server(config).run()
-    return 0
 
 
 async def seed_only(settings: Settings) -> int:
@@ -234,7 +242,11 @@ def keys_refused(settings: Settings) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:  # a setting that cannot mean anything: say which, start nothing
+        print(f"watchfloor: {exc}", file=sys.stderr)
+        return 2
     if args.command in ("serve", "demo") and not os.environ.get("WATCHFLOOR_PUBLIC_URL"):
         # Acknowledgement links must reach this server, on the port it actually serves.
         url = local_url(args.host, args.port)

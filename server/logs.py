@@ -16,6 +16,8 @@ import structlog
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.auth.proxies import client_address
+
 # nginx's figure for "the client closed the request": logged, never answered.
 CLIENT_CLOSED = 499
 
@@ -61,7 +63,9 @@ class RequestLogMiddleware:
         if scope["type"] == "websocket":  # long-lived: bind the id, but never wrap each frame
             request_id = _incoming_id(scope) or uuid.uuid4().hex
             with structlog.contextvars.bound_contextvars(request_id=request_id):
-                self.log.info("websocket", path=loggable_path(scope["path"]))
+                self.log.info(
+                    "websocket", path=loggable_path(scope["path"]), client=client_address(scope)
+                )
                 await self.app(scope, receive, send)
             return
         request_id = _incoming_id(scope) or uuid.uuid4().hex
@@ -86,6 +90,7 @@ class RequestLogMiddleware:
                     "request",
                     method=scope.get("method", "WS"),
                     path=loggable_path(scope["path"]),
+                    client=client_address(scope),  # as trusted proxies forwarded it, if any
                     status=status,
                     ms=round((time.perf_counter() - started) * 1000, 1),
                 )

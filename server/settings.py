@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Mapping
@@ -39,6 +40,11 @@ ENVIRONMENT = {
     "WATCHFLOOR_HEAL_EVERY": ("5", "seconds between a node's catch-up reads of PostgreSQL; 0/off"),
     "WATCHFLOOR_WS_DEFLATE": ("0", "1: accept permessage-deflate on console sockets"),
     "WATCHFLOOR_ORIGINS": ("", "extra allowed origins (comma-separated) for forms and WebSockets"),
+    "WATCHFLOOR_TRUSTED_PROXIES": (
+        "",
+        "addresses or CIDR networks (comma-separated) whose X-Forwarded-For/-Proto are believed;"
+        " empty: none",
+    ),
     "WATCHFLOOR_PUBLIC_URL": ("http://127.0.0.1:8000", "the console's address, for message links"),
     "WATCHFLOOR_SECRET_KEY": (
         "<WATCHFLOOR_DATA/secret_key>; production: required",
@@ -114,6 +120,7 @@ class Settings:
     timezone: str
     db_role: str | None
     allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks, each checked
     notify: NotifySettings = field(default_factory=NotifySettings)
     ws_deflate: bool = False
     report_chain: tuple[str, ...] = ("petition_bureau", "party_government_duty")
@@ -140,6 +147,7 @@ class Settings:
             allowed_origins=tuple(
                 o.strip() for o in env.get("WATCHFLOOR_ORIGINS", "").split(",") if o.strip()
             ),
+            trusted_proxies=proxy_list(env.get("WATCHFLOOR_TRUSTED_PROXIES", "")),
             notify=NotifySettings.from_env(env),
             report_chain=tuple(
                 u.strip()
@@ -170,6 +178,21 @@ def seconds_or_off(env: Mapping[str, str], name: str, default: float) -> float |
     if not math.isfinite(seconds) or seconds < 0:
         raise ValueError(f"{name} is not a number of seconds, 0 or off: {value!r}")
     return seconds or None
+
+
+def proxy_list(value: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks; anything else is refused by name, as a
+    typo here would silently trust no one (or, worse, someone else)."""
+    entries = tuple(p.strip() for p in value.split(",") if p.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError as exc:
+            raise ValueError(
+                f"WATCHFLOOR_TRUSTED_PROXIES: {entry!r} is not an IP address or a network"
+                f" such as 10.0.0.0/8 ({exc})"
+            ) from None
+    return entries
 
 
 def id_list(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:

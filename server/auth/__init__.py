@@ -3,7 +3,8 @@
 passwords.py  Argon2id hashing and the password rules
 users.py      User, UserStore
 sessions.py   Session, SessionStore (idle 12 h, absolute 7 days)
-ratelimit.py  LoginLimiter (per login name and per client address, across nodes)
+ratelimit.py  LoginLimiter (per name and address, per address, growing delays per name)
+proxies.py    the client address and scheme, through trusted proxies only
 cookies.py    the session cookie
 origins.py    which origins may send state-changing requests
 protect.py    AuthMiddleware, require_session / require_role / require_csrf,

@@ -1,6 +1,7 @@
 """The session cookie: `__Host-wf_session` over https (Secure, Path=/, no Domain), else
 `wf_session`; always HttpOnly and SameSite=Lax. Each scheme reads only its own name, so a
-cookie planted over plain http cannot stand in for the https one."""
+cookie planted over plain http cannot stand in for the https one. Behind a proxy, https is
+what a trusted proxy forwards (server/auth/proxies.py), never what any client claims."""
 
 from __future__ import annotations
 
@@ -8,14 +9,11 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import Scope
 
+from server.auth.proxies import is_secure
 from server.auth.sessions import ABSOLUTE_TIMEOUT
 
 PLAIN_COOKIE = "wf_session"
 SECURE_COOKIE = "__Host-wf_session"
-
-
-def is_secure(scope: Scope) -> bool:
-    return scope.get("scheme") in ("https", "wss")
 
 
 def cookie_name(scope: Scope) -> str:

@@ -1,15 +1,28 @@
 """Sign-in rate limits, kept in PostgreSQL so that they hold across every node.
 
-Within WINDOW: at most PER_LOGIN failures for one login name (a success clears them) and
-PER_ADDRESS failures from one client address (a success does not clear those: an address
-trying many names is spraying guesses). An attempt is recorded, under an advisory lock,
-*before* the password is checked, so a burst of parallel guesses cannot slip past the limit.
-A refused attempt is not recorded: waiting out Retry-After is enough.
+Three rules (the numbers are `Policy`'s defaults; the README, "Sign-in limits and proxies",
+says them to operators). An attempt goes ahead only when all three allow it:
+
+- **one name from one address**: 5 failures within the window (15 min), then that address
+  waits until the oldest of them is 15 min old. A success from that address clears them.
+- **one address, any names**: 20 failures within the window, then likewise. A success does
+  not clear them: an address trying many names is spraying guesses.
+- **one name from everywhere**: after 3 failures since the name's last success (within the
+  window), each further attempt waits a growing delay after the latest failure: 1 s, then
+  doubling per failure, up to 30 s. It slows a guesser on many addresses to one guess per
+  30 s without locking the real user out: they wait at most that. An address the name
+  signed in from within 30 days skips this rule, so an attack from elsewhere cannot make
+  the real user at their usual desk wait even that.
+
+An attempt is recorded, under advisory locks, *before* the password is checked, so a burst
+of parallel guesses cannot slip past a limit. A refused attempt is not recorded: hammering
+during a wait neither counts nor prolongs it.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -22,41 +35,61 @@ from server.auth.errors import TooManyAttempts
 log = structlog.get_logger(__name__)
 
 WINDOW = timedelta(minutes=15)
-PER_LOGIN = 5
-PER_ADDRESS = 20
-# Attempts are kept this long, then pruned (they are evidence of an attack for a while).
+# Failures are kept this long, then pruned (they are evidence of an attack for a while);
+# successes are kept KNOWN, as they vouch for their address.
 KEEP = timedelta(days=1)
 
-# The `$3`-th most recent failure (or attempt still being checked) since $2. For a login
-# name, only those after its latest success count.
-_NTH_LOGIN_FAILURE = """
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    window: timedelta = WINDOW
+    per_pair: int = 5  # failures of one name from one address
+    per_address: int = 20  # failures from one address, any names
+    free: int = 3  # failures of one name, from anywhere, before it slows down
+    base: timedelta = timedelta(seconds=1)  # the first delay; each failure after doubles it
+    cap: timedelta = timedelta(seconds=30)  # the longest delay
+    known: timedelta = timedelta(days=30)  # a success vouches for its address this long
+
+
+def name_delay(failures: int, policy: Policy) -> timedelta:
+    """How long after its latest failure a name under attack waits for its next attempt."""
+    if failures < policy.free:
+        return timedelta(0)
+    doublings = min(failures - policy.free, 32)  # the cap is reached long before
+    return min(policy.cap, policy.base * (1 << doublings))
+
+
+# The `$4`-th most recent failure (or attempt still being checked) since $3 of one name from
+# one address, after that pair's latest success.
+_NTH_PAIR_FAILURE = """
 SELECT at FROM login_attempts
-WHERE login = $1 AND ok IS NOT TRUE AND at > $2
-  AND id > coalesce((SELECT max(id) FROM login_attempts WHERE login = $1 AND ok), 0)
-ORDER BY at DESC OFFSET $3 - 1 LIMIT 1
+WHERE login = $1 AND address = $2 AND ok IS NOT TRUE AND at > $3
+  AND id > coalesce(
+    (SELECT max(id) FROM login_attempts WHERE login = $1 AND address = $2 AND ok), 0)
+ORDER BY at DESC OFFSET $4 - 1 LIMIT 1
 """
 _NTH_ADDRESS_FAILURE = """
 SELECT at FROM login_attempts
 WHERE address = $1 AND ok IS NOT TRUE AND at > $2
 ORDER BY at DESC OFFSET $3 - 1 LIMIT 1
 """
+# A name's failures since $2 from every address, after its latest success from any.
+_NAME_FAILURES = """
+SELECT count(*) AS failures, max(at) AS latest FROM login_attempts
+WHERE login = $1 AND ok IS NOT TRUE AND at > $2
+  AND id > coalesce((SELECT max(id) FROM login_attempts WHERE login = $1 AND ok), 0)
+"""
+_KNOWN_ADDRESS = """
+SELECT EXISTS (
+  SELECT 1 FROM login_attempts WHERE login = $1 AND address = $2 AND ok AND at > $3)
+"""
 
 
 class LoginLimiter:
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        clock: Clock,
-        *,
-        window: timedelta = WINDOW,
-        per_login: int = PER_LOGIN,
-        per_address: int = PER_ADDRESS,
-    ) -> None:
+    def __init__(self, pool: asyncpg.Pool, clock: Clock, policy: Policy | None = None) -> None:
         self._pool = pool
         self._clock = clock
-        self._window = window
-        self._per_login = per_login
-        self._per_address = per_address
+        self.policy = policy or Policy()
 
     async def begin(self, login: str, address: str) -> int:
         """Record an attempt about to be checked; raise TooManyAttempts if over a limit.
@@ -68,10 +101,12 @@ class LoginLimiter:
             # Attempts for one address and one login name take turns here, on every node.
             await conn.execute("SELECT pg_advisory_xact_lock(1, hashtext($1))", address)
             await conn.execute("SELECT pg_advisory_xact_lock(2, hashtext($1))", login)
-            wait = await self._wait(conn, login, address, now)
-            if wait is not None:
-                log.warning("login_throttled", user_id=login, retry_after=wait)
-                raise TooManyAttempts(wait)
+            waits = await self._waits(conn, login, address, now)
+            if waits:
+                rule, wait = max(waits.items(), key=lambda item: item[1])
+                seconds = max(1, math.ceil(wait.total_seconds()))
+                log.warning("login_throttled", user_id=login, rule=rule, retry_after=seconds)
+                raise TooManyAttempts(seconds)
             attempt: int = await conn.fetchval(
                 "INSERT INTO login_attempts (login, address, at) VALUES ($1, $2, $3) RETURNING id",
                 login,
@@ -82,22 +117,39 @@ class LoginLimiter:
 
     async def finish(self, attempt: int, *, ok: bool) -> None:
         """Record how the attempt ended; old attempts are pruned on the way."""
+        now = self._clock.now()
         await self._pool.execute("UPDATE login_attempts SET ok = $2 WHERE id = $1", attempt, ok)
         await self._pool.execute(
-            "DELETE FROM login_attempts WHERE at < $1", self._clock.now() - KEEP
+            "DELETE FROM login_attempts WHERE at < $1 AND (ok IS NOT TRUE OR at < $2)",
+            now - KEEP,
+            now - self.policy.known,
         )
 
-    async def _wait(self, conn: Conn, login: str, address: str, now: datetime) -> int | None:
-        """Seconds until this attempt would be within both limits; None if it is now."""
-        since = now - self._window
-        waits = []
-        for sql, key, cap in (
-            (_NTH_LOGIN_FAILURE, login, self._per_login),
-            (_NTH_ADDRESS_FAILURE, address, self._per_address),
-        ):
-            oldest_counted: datetime | None = await conn.fetchval(sql, key, since, cap)
-            if oldest_counted is not None:
-                waits.append(oldest_counted + self._window - now)
-        if not waits:
+    async def _waits(
+        self, conn: Conn, login: str, address: str, now: datetime
+    ) -> dict[str, timedelta]:
+        """Each rule this attempt is over, with how long until it is within it."""
+        policy, since = self.policy, now - self.policy.window
+        waits: dict[str, timedelta] = {}
+        pair = await conn.fetchval(_NTH_PAIR_FAILURE, login, address, since, policy.per_pair)
+        if pair is not None:
+            waits["name_and_address"] = pair + policy.window - now
+        spray = await conn.fetchval(_NTH_ADDRESS_FAILURE, address, since, policy.per_address)
+        if spray is not None:
+            waits["address"] = spray + policy.window - now
+        if not await conn.fetchval(_KNOWN_ADDRESS, login, address, now - policy.known):
+            name = await self._name_wait(conn, login, since, now)
+            if name is not None:
+                waits["name"] = name
+        return waits
+
+    async def _name_wait(
+        self, conn: Conn, login: str, since: datetime, now: datetime
+    ) -> timedelta | None:
+        """What is left of the growing delay after the name's latest failure; None if none."""
+        row = await conn.fetchrow(_NAME_FAILURES, login, since)
+        latest: datetime | None = row["latest"] if row else None
+        if row is None or latest is None:
             return None
-        return max(1, math.ceil(max(waits).total_seconds()))
+        ready = latest + name_delay(row["failures"], self.policy)
+        return ready - now if ready > now else None

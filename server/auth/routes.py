@@ -22,6 +22,7 @@ from incidents.text import is_refused
 from server.auth.cookies import clear_session_cookie, session_token, set_session_cookie
 from server.auth.errors import TooManyAttempts
 from server.auth.protect import current_session, require_csrf
+from server.auth.proxies import client_address
 from server.auth.ratelimit import LoginLimiter
 from server.auth.sessions import SessionStore
 from server.auth.users import Language, User, UserStore, normalize_login
@@ -40,6 +41,7 @@ _TEXT: dict[Language, dict[str, str]] = {
         "bad_name": "用户名中含有不可见的控制字符，请重新输入。",
         "bad_credentials": "用户名或密码不正确。",
         "throttled": "登录失败次数过多，请 {minutes} 分钟后再试。",
+        "throttled_seconds": "登录失败次数过多，请 {seconds} 秒后再试。",
         "footer": "如忘记密码，请联系系统管理员。",
     },
     "en": {
@@ -53,6 +55,7 @@ _TEXT: dict[Language, dict[str, str]] = {
         "bad_name": "The login name holds an invisible control character: please type it again.",
         "bad_credentials": "The login name or password is not correct.",
         "throttled": "Too many failed sign-ins. Please try again in {minutes} min.",
+        "throttled_seconds": "Too many failed sign-ins. Please try again in {seconds} s.",
         "footer": "Forgotten your password? Ask the system administrator.",
     },
 }
@@ -131,13 +134,13 @@ async def login(request: Request) -> Response:
         text = _TEXT[lang]["bad_name"]
         return _render(request, lang, next_path, error=text, status=400)
     limiter: LoginLimiter = request.app.state.login_limiter
-    address = request.client.host if request.client else "unknown"
     try:
-        attempt = await limiter.begin(login_name, address)
+        attempt = await limiter.begin(login_name, client_address(request.scope))
     except TooManyAttempts as exc:
-        text = _TEXT[lang]["throttled"].format(minutes=math.ceil(exc.retry_after / 60))
-        retry = {"Retry-After": str(exc.retry_after)}
-        return _render(request, lang, next_path, error=text, status=429, headers=retry)
+        text, retry = _wait_text(lang, exc.retry_after), {"Retry-After": str(exc.retry_after)}
+        return _render(
+            request, lang, next_path, error=text, status=429, username=login_name, headers=retry
+        )
     users: UserStore = request.app.state.users
     user = await users.authenticate(login_name, password)
     await limiter.finish(attempt, ok=user is not None)
@@ -145,6 +148,13 @@ async def login(request: Request) -> Response:
         text = _TEXT[lang]["bad_credentials"]
         return _render(request, lang, next_path, error=text, status=401, username=login_name)
     return await _sign_in(request, user, next_path)
+
+
+def _wait_text(lang: Language, seconds: int) -> str:
+    """The wait as Retry-After says it: in seconds under a minute, else in minutes."""
+    if seconds < 60:
+        return _TEXT[lang]["throttled_seconds"].format(seconds=seconds)
+    return _TEXT[lang]["throttled"].format(minutes=math.ceil(seconds / 60))
 
 
 async def _sign_in(request: Request, user: User, next_path: str) -> Response:

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from incidents.kinds import Role
 from server.auth import LoginLimiter, SessionStore, User, UserStore
-from server.auth.ratelimit import PER_LOGIN
+from server.auth.ratelimit import Policy
 from tests.auth.conftest import PASSWORD
 from tests.auth.support import PARTNER, console, csrf_token, set_cookie, sign_in
 
@@ -85,14 +85,18 @@ async def test_an_empty_form_asks_for_both_fields(client: httpx.AsyncClient) -> 
     assert "Please enter your login name and password." in response.text
 
 
-async def test_the_sixth_failure_is_refused_with_retry_after(client: httpx.AsyncClient) -> None:
-    """After five wrong passwords, even the right one gets 429 and a Retry-After."""
-    for _ in range(PER_LOGIN):
+async def test_a_failure_too_many_is_refused_with_retry_after(client: httpx.AsyncClient) -> None:
+    """After three wrong passwords, even the right one gets 429, a Retry-After, and the
+    wait in seconds in the user's language."""
+    for _ in range(Policy().free):
         assert (await sign_in(client, password="not-the-password")).status_code == 401
     refused = await sign_in(client)
-    assert refused.status_code == 429
-    assert int(refused.headers["retry-after"]) > 0
-    assert "登录失败次数过多" in refused.text and "set-cookie" not in refused.headers
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+    assert "登录失败次数过多，请 1 秒后再试。" in refused.text
+    assert "set-cookie" not in refused.headers
+    english = await sign_in(client, lang="en")
+    assert english.status_code == 429
+    assert "Please try again in 1 s." in english.text
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from websockets.asyncio.client import ClientConnection
 
 from server.app import create_app
 from server.auth.cli import DEMO_PASSWORD, ensure_demo_users
+from server.cli import server_config
 from server.settings import Settings
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -90,17 +91,9 @@ async def serve_live(database_url: str, port: int, data: Path, **extra: str) -> 
         "WATCHFLOOR_NOTIFY_WORKERS": "off",
         **extra,
     }
-    app = create_app(Settings.from_env(env))
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-        ws_max_size=4096,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
+    settings = Settings.from_env(env)
+    app = create_app(settings)
+    server = uvicorn.Server(server_config(app, settings, "127.0.0.1", port))
     task = asyncio.create_task(server.serve())
     while not server.started:
         assert not task.done(), "the server did not start"
