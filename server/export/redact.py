@@ -21,9 +21,10 @@ What is removed, and replaced by ``***``:
   来访人（女，45岁）李秀英, 王小明（来访人）) and latin names after a Han marker are
   followed; a phone after 联系人电话 is not a name. In English: "name:", "visitor:",
   "contact person:", "patient:", "name is" … and capitalised words; Mr./Ms. and a
-  capitalised name. A name followed directly by other words may take some of them along
-  (王小明情绪 -> ***绪). A name found once is removed wherever else it appears in the
-  same export.
+  capitalised name; a latin name and each of its words go as whole words (Li of "Li Wei"
+  is masked, the Li of "Limit" is not). A name followed directly by other words may take
+  some of them along (王小明情绪 -> ***绪). A name found once is removed wherever else it
+  appears in the same export.
 
 Names written with no marker cannot be told from other words: the full export is for
 the roles allowed to ask for it; everything else gets this redaction.
@@ -92,12 +93,15 @@ def _either(words: str) -> str:
     return "|".join(sorted(_words(words), key=len, reverse=True))  # longest first
 
 
-_FIRSTS = "".join(sorted({w[0] for w in _words(_ROLES + " " + _FIELDS)}))
-_MARKER = re.compile(  # the lookahead first lets the engine skip to a marker's first character
-    rf"(?=[{_FIRSTS}])"
-    rf"(?:(?:{_either(_ROLES)})(?:的?(?P<field>{_either(_FIELDS)})|[及和、]?(?:{_either(_CONTACT)}))?"
-    rf"|(?P<bare>{_either(_FIELDS)}))(?:{_either(_COPULA)})?"
+# A marker: a role or a field; after a role, a field or a contact word (来访人姓名, 联系人电话)
+# may follow, and after either a copula (是, 叫). Plain words first, so the engine can skip to
+# where one starts; the rest is matched where one was found.
+_MARKER = re.compile(_either(_ROLES + " " + _FIELDS))
+_FIELD_SET = frozenset(_words(_FIELDS))
+_AFTER_ROLE = re.compile(
+    rf"(?:的?(?P<field>{_either(_FIELDS)})|[及和、]?(?:{_either(_CONTACT)}))?(?:{_either(_COPULA)})?"
 )
+_AFTER_FIELD = re.compile(rf"(?:{_either(_COPULA)})?")
 # After a marker: a colon or a closing bracket labels what follows (【来访人】王小明); an
 # aside in brackets may hold the name (来访人（王小明）) or come before it (（女，45岁）李秀英).
 _OPEN, _CLOSE = '（(【\\[「『“"', '）)】\\]」』”"'
@@ -105,6 +109,7 @@ _LEAD = re.compile(
     rf"\s*(?P<label>[:：{_CLOSE}]\s*[:：]?)?\s*"
     rf"(?:[{_OPEN}](?P<aside>[^{_CLOSE}]{{0,16}})[{_CLOSE}]\s*(?P<colon>[:：])?\s*)?"
 )
+_LEAD_MARKS = frozenset(f":：{_OPEN}{_CLOSE}".replace("\\", ""))  # and \s: what _LEAD takes
 # a bracketed role, after its name: 王小明（来访人）
 _BRACKETED_ROLE = re.compile(rf"[（(](?:{_either(_ROLES)})[)）]")
 _RUN_BEFORE = re.compile(rf"[{_HAN}]{{2,4}}$")
@@ -145,10 +150,10 @@ _DOTS = "·・•‧"
 _DOTTED = re.compile(rf"[{_HAN}]{{1,8}}(?:[{_DOTS}][{_HAN}]{{1,8}}){{1,3}}")
 _DOT_SET = frozenset(_DOTS)
 _RUN = re.compile(rf"[{_HAN}]{{1,12}}")
-_JOINS = "和及与"  # 王芳和李强: a second name inside the run
+_JOIN = re.compile("[和及与]")  # 王芳和李强: a second name inside the run
 _LIST = re.compile(r"\s*([、/／，,；;和及与])\s*")
 _LIST_MARKS = "、/／和及与"  # what joins names of one list; a comma may end the list
-_AFTER_NAME = frozenset("已未不没在被等的了称说也都又还就将把从向对")
+_AFTER_NAME = re.compile("[已未不没在被等的了称说也都又还就将把从向对]")  # rarely in a name
 _MIN_NAME = 2
 
 # English: a marker, a colon or "is", and capitalised words (or a Han name)
@@ -225,7 +230,8 @@ def _name_end(word: str) -> int:
     rarely ends one (张强已赶到 -> 张强), or to the end of a pseudonym (王某某到场 -> 王某某)."""
     if word[1] == "某":
         return 3 if word[2:3] == "某" else 2
-    return next((i for i in range(_MIN_NAME, 4) if word[i : i + 1] in _AFTER_NAME), 4)
+    after = _AFTER_NAME.search(word, _MIN_NAME, 4)
+    return after.start() if after else 4
 
 
 def _dotted(name: str) -> frozenset[str]:
@@ -251,15 +257,21 @@ def _name_at(text: str, p: int, strong: bool) -> tuple[frozenset[str], int]:
         dotted = _DOTTED.match(text, p)
         if dotted:
             return _dotted(dotted[0]), dotted.end()
-    word = run[0]
+    names, used = _word_names(run[0], strong)
+    return names, p + used
+
+
+@lru_cache(maxsize=8192)
+def _word_names(word: str, strong: bool) -> tuple[frozenset[str], int]:
+    """The names a run of Han characters begins with, and how much of the run they take."""
     if _surname_first(word):
-        join = next((i for i in range(2, min(len(word), 5)) if word[i] in _JOINS), 0)
-        if join and _surname_first(word[join + 1 :]):
-            return _prefixes(word[:join]), p + join
-        return _prefixes(word[: _name_end(word)]), run.end()
+        join = _JOIN.search(word, _MIN_NAME, 5)  # 王芳和李强: a second name follows
+        if join and _surname_first(word[join.end() :]):
+            return _prefixes(word[: join.start()]), join.start()
+        return _prefixes(word[: _name_end(word)]), len(word)
     if strong and _MIN_NAME <= len(word) <= 4 and not _not_a_name(word):
-        return frozenset({word}), run.end()
-    return frozenset(), p
+        return frozenset({word}), len(word)
+    return frozenset(), 0
 
 
 def _names_from(text: str, p: int, strong: bool) -> set[str]:
@@ -277,22 +289,37 @@ def _names_from(text: str, p: int, strong: bool) -> set[str]:
         p, strong = joint.end(), strong and joint[1] in _LIST_MARKS
 
 
-def _starts(text: str, m: re.Match[str]) -> Iterator[tuple[int, bool]]:
-    """Where a name may begin after the marker m, and whether it is labelled (strong)."""
-    lead = _LEAD.match(text, m.end())
+def _markers(text: str) -> Iterator[tuple[int, bool]]:
+    """Where each marker ends, and whether it holds a field (姓名) that makes a name certain."""
+    pos = 0
+    while (m := _MARKER.search(text, pos)) is not None:
+        field = m[0] in _FIELD_SET
+        tail = (_AFTER_FIELD if field else _AFTER_ROLE).match(text, m.end())
+        assert tail is not None  # every part of a tail is optional
+        pos = tail.end()
+        yield pos, field or tail["field"] is not None
+
+
+def _starts(text: str, end: int, strong: bool) -> Iterator[tuple[int, bool]]:
+    """Where a name may begin after a marker, and whether it is labelled (strong)."""
+    lead = _LEAD.match(text, end)
     assert lead is not None  # every part of _LEAD is optional
-    strong = bool(m["field"] or m["bare"] or lead["label"])
+    strong = strong or lead["label"] is not None
     if lead["aside"] is not None:
         yield lead.start("aside"), False
-        strong = strong or bool(lead["colon"])
+        strong = strong or lead["colon"] is not None
     yield lead.end(), strong
 
 
 def _han_names(text: str) -> set[str]:
     found: set[str] = set()
-    for m in _MARKER.finditer(text):
-        for p, strong in _starts(text, m):
-            found |= _names_from(text, p, strong)
+    for end, strong in _markers(text):
+        after = text[end : end + 1]
+        if after and not after.isspace() and after not in _LEAD_MARKS:  # 来访人王小明, 家属已
+            found |= _names_from(text, end, strong)
+            continue
+        for p, labelled in _starts(text, end, strong):
+            found |= _names_from(text, p, labelled)
     if _BRACKETED.search(text):
         for m in _BRACKETED_ROLE.finditer(text):
             before = _RUN_BEFORE.search(text, max(0, m.start() - 4), m.start())
@@ -302,10 +329,11 @@ def _han_names(text: str) -> set[str]:
 
 
 def _english(names: str) -> frozenset[str]:
+    """Each latin name of a list, and each of its words: "Li Wei", then "Wei's daughter"."""
     found: set[str] = set()
     for name in _EN_SPLIT.split(names):
         if name and name.split()[0] not in _EN_NOT_NAMES:
-            found |= _prefixes(name, " ")
+            found |= _prefixes(name, " ") | {w for w in name.split() if len(w) >= _MIN_NAME}
     return frozenset(found)
 
 
@@ -335,8 +363,14 @@ def _longest_first(names: Iterable[str]) -> list[str]:
 def _mask_names(text: str, ordered: Sequence[str]) -> str:
     for name in ordered:
         if name in text:
-            text = text.replace(name, MASK)
+            text = _whole_word(name).sub(MASK, text) if name.isascii() else text.replace(name, MASK)
     return text
+
+
+@lru_cache(maxsize=1024)
+def _whole_word(name: str) -> re.Pattern[str]:
+    """A latin name as a word: Li is masked in "Li Wei", not in "Limit"."""
+    return re.compile(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])")
 
 
 def redact_text(text: str, names: Iterable[str] = ()) -> str:
@@ -364,6 +398,7 @@ class Redactor:
         self.names: frozenset[str] = frozenset(
             n for t, out in self._forms.items() for form in {t, out} for n in names_in(form)
         )
+        self._ordered = _longest_first(self.names)
         self._by_head = _by_head(self.names)
         self._done: dict[str, str] = {}
 
@@ -374,11 +409,13 @@ class Redactor:
         return done
 
     def _redact(self, text: str) -> str:
-        known = self._forms.get(text)
-        out = _masked(text) if known is None else known
-        extra = set() if known is not None else names_in(text) - self.names
-        if out != text:
-            extra |= names_in(out) - self.names
+        out = self._forms.get(text)
+        extra: set[str] = set()
+        if out is None:  # a text the export did not announce: its own names too
+            out = _masked(text)
+            extra = {n for form in {text, out} for n in names_in(form)} - self.names
+        if len(self._ordered) <= len(out) and not extra:  # few names: try each
+            return _mask_names(out, self._ordered)
         return _mask_names(out, _longest_first(_present(out, self._by_head) | extra))
 
 
