@@ -37,7 +37,8 @@ def _level_rules(state: IncidentState, plan: Plan) -> list[EventDraft]:
             payload = {
                 "from": state.level.value,
                 "to": rule.raise_to.value,
-                # the rule that fired, as data: each reader's language says it (server/timeline.py)
+                # the rule that fired, as data: each reader's language says it
+                # (server/incident/timeline.py)
                 "rule": PLAYBOOK_RULE,
                 "playbook": plan.playbook_id,
                 "headcount_at_least": rule.headcount_at_least,

@@ -35,26 +35,26 @@ from server.auth.ratelimit import LoginLimiter
 from server.auth.routes import auth_routes
 from server.auth.sessions import SessionStore
 from server.auth.users import UserStore
-from server.broker import Broker, InProcessBroker, RedisBroker
-from server.commands_http import command_routes
 from server.database import open_database, unavailable
 from server.duty import setup as duty_setup
 from server.duty.pages import duty_routes
 from server.duty.view import commander_names, user_names
 from server.errors import RETRY_AFTER, DatabaseGuard, domain_error_handler
 from server.export.routes import export_routes
-from server.followup_pages import followup_routes
-from server.hub import Hub
+from server.followup.routes import followup_routes
 from server.i18n import Catalogue
-from server.live import live_routes
+from server.incident.commands import command_routes
+from server.incident.render import Renderer, UserNames
+from server.incident.routes import page_routes
+from server.live.broker import Broker, InProcessBroker, RedisBroker
+from server.live.hub import Hub
+from server.live.socket import live_routes
 from server.logs import RequestLogMiddleware
 from server.notify import service as notify_service
 from server.notify.outbox import OutboxProjector
 from server.notify.routes import notify_routes
-from server.pages import page_routes
-from server.render import Renderer, UserNames
-from server.reports_worker import flag_overdue_reports
-from server.resource_pages import resource_routes
+from server.reports.worker import flag_overdue_reports
+from server.resources.routes import resource_routes
 from server.security_headers import SecurityHeaders
 from server.settings import Settings
 

@@ -29,9 +29,9 @@ from server.database import open_database
 from server.duty.cli import add_roster_commands, roster_command
 from server.duty.setup import rules_from
 from server.export.cli import export_command, verify_file
+from server.incident.routes import incident_json
 from server.logs import configure_logging
 from server.notify.secret import SecretKeyError, check_keys, new_key
-from server.pages import incident_json
 from server.settings import Settings
 from server.verify import verify_all
 

@@ -18,9 +18,9 @@ from incidents.errors import (
     NotAuthorized,
     NotFound,
 )
-from server.close_codes import Close
 from server.database import DatabaseUnavailable, unavailable
 from server.i18n import DEFAULT_LANGUAGE, Translator, default_catalogue, normalize
+from server.live.close_codes import Close
 from server.logs import loggable_path
 from server.refusal import explain
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import web
-from server.close_codes import Close
+from server.live.close_codes import Close
 
 CONSOLE_JS = Path(web.__file__).parent / "static" / "console.js"
 

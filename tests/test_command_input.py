@@ -7,8 +7,8 @@ import json
 import pytest
 
 from incidents.errors import InvalidCommand
-from server.command_input import integer
-from server.commands_http import MAX_DEPTH, parse_object
+from server.incident.commands import MAX_DEPTH, parse_object
+from server.incident.input import integer
 
 NOT_WHOLE = [1.5, 2.0, float("inf"), float("nan"), [3], {"n": 3}, True, None, "", "1.5", "1e3"]
 

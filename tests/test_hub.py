@@ -10,11 +10,11 @@ from incidents.clock import ManualClock
 from incidents.kinds import Role
 from incidents.lifecycle import AddNote
 from incidents.store import EventStore, Outcome
-from server.broker import Notice
-from server.close_codes import Close
-from server.hub import Console, Hub, View
 from server.i18n import Catalogue
-from server.render import Renderer
+from server.incident.render import Renderer
+from server.live.broker import Notice
+from server.live.close_codes import Close
+from server.live.hub import Console, Hub, View
 from tests.support import DUTY, STAFF, open_cmd
 
 META = re.compile(r'data-incident="[^"]+" data-prev="(\d+)" data-seq="(\d+)"')

@@ -45,18 +45,18 @@ from incidents.state import Actor, IncidentState
 from incidents.store import EventStore
 from playbooks.loader import Library, default_dirs, load_library
 from server.app import plans_from
-from server.broker import Notice
 from server.export import as_pdf
 from server.export.model import build_report
 from server.export.run import export_incident, unit_names
 from server.export.view import FREE_TEXT, view_of
 from server.i18n import Catalogue, Translator
+from server.incident.timeline import describe
+from server.live.broker import Notice
 from server.notify.channels import Channels, LogChannel
 from server.notify.delivery import Delivery
 from server.notify.dispatcher import Dispatcher
 from server.notify.message import Composer, Message
 from server.notify.outbox import OutboxProjector
-from server.timeline import describe
 from tests.i18n_check import chinese_runs, english_words, html_text
 from tests.support import DUTY, LEAD, STAFF, open_cmd
 

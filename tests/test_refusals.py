@@ -45,8 +45,8 @@ from incidents.resources import MoveResource, RequestResource, SetResourceEta
 from incidents.state import Actor, IncidentState
 from playbooks.instantiate import to_plan
 from playbooks.loader import default_dirs, load_library
-from server import command_input as ci
 from server.i18n import Catalogue, Translator
+from server.incident import input as ci
 from server.refusal import explain
 from tests import refusal_scan
 from tests.export.support import START

@@ -9,7 +9,7 @@ import pytest
 from incidents import validate
 from incidents.errors import InvalidCommand
 from incidents.text import json_visible, visible
-from server.commands_http import form_text
+from server.incident.commands import form_text
 
 REAL = [
     "一楼大厅东侧，来访人情绪激动",

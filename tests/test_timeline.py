@@ -11,8 +11,8 @@ from incidents.commanders import Candidate
 from incidents.kinds import IncidentType, Role
 from incidents.lifecycle import AssignCommander, UpdateHeadcount
 from server.i18n import Catalogue, Translator
-from server.render import Renderer, UserNames
-from server.timeline import describe
+from server.incident.render import Renderer, UserNames
+from server.incident.timeline import describe
 from tests.support import DUTY, LEAD, STAFF, open_cmd
 from tests.test_checklist import PLAN
 from tests.test_domain import Log

@@ -9,11 +9,11 @@ from incidents.checklist import TickItem
 from incidents.kinds import Role
 from incidents.notifications import AcknowledgeNotification, Escalate
 from incidents.state import Actor
-from server.hub import View
 from server.i18n import Catalogue, Translator
+from server.incident.render import board_row, phone_order, silent_units
+from server.incident.timeline import describe
+from server.live.hub import View
 from server.notify.message import FIELDS
-from server.render import board_row, phone_order, silent_units
-from server.timeline import describe
 from tests.support import STAFF
 from tests.test_timeline import opened, translator
 

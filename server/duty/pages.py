@@ -16,11 +16,11 @@ from incidents.duty import DutyRole, ZeroStatus, make_report
 from incidents.errors import InvalidCommand, Named
 from incidents.kinds import Role
 from server.auth.protect import require_csrf, require_role, require_session
-from server.command_input import Fields, choice, integer, text
-from server.commands_http import read_fields
 from server.duty.store import DutyStore
 from server.duty.view import duty_panel, roster_shifts, user_names
 from server.errors import wants_json
+from server.incident.commands import read_fields
+from server.incident.input import Fields, choice, integer, text
 
 log = structlog.get_logger(__name__)
 MANAGE_ROSTER = (Role.COMMANDER, Role.ADMIN)

@@ -8,7 +8,7 @@ import json
 
 from server.export.model import Report
 from server.i18n import Translator
-from server.timeline import describe
+from server.incident.timeline import describe
 
 COLUMNS = (
     "seq",

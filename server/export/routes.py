@@ -12,10 +12,10 @@ from starlette.routing import Route
 from incidents.errors import InvalidCommand, Named
 from incidents.exports import FORMATS
 from server.auth.protect import require_csrf, require_session
-from server.command_input import Fields, text
-from server.commands_http import idempotency_key, incident_id, read_fields
 from server.export.run import export_incident, unit_names
 from server.i18n import normalize
+from server.incident.commands import idempotency_key, incident_id, read_fields
+from server.incident.input import Fields, text
 
 
 def export_format(fields: Fields) -> str:

@@ -17,7 +17,7 @@ from incidents.plan import Bilingual
 from server.export.chart import Milestone, timeline_svg
 from server.export.model import KeyTime, Report
 from server.i18n import Translator
-from server.timeline import describe
+from server.incident.timeline import describe
 
 TEMPLATES = Path(web.__file__).parent / "templates" / "export"
 

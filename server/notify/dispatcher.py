@@ -23,7 +23,7 @@ from incidents.kinds import Role
 from incidents.notifications import RecordDelivery
 from incidents.state import Actor
 from incidents.store import EventStore
-from server.broker import Notice
+from server.live.broker import Notice
 from server.notify.channels import Channels, SendFailed
 from server.notify.delivery import Delivery
 from server.notify.message import Composer

@@ -29,14 +29,14 @@ from incidents.notifications import (
 from incidents.state import Actor, IncidentState, NotificationState
 from incidents.store import EventStore
 from server.auth.protect import require_csrf, require_session
-from server.broker import Broker, Notice
-from server.command_input import Fields, integer, text
-from server.commands_http import incident_id, json_object, read_fields, run
 from server.errors import status_of
 from server.i18n import normalize
+from server.incident.commands import incident_id, json_object, read_fields, run
+from server.incident.input import Fields, integer, text
+from server.incident.render import Renderer
+from server.live.broker import Broker, Notice
 from server.notify.service import Notifier
 from server.notify.tokens import AckClaim, TokenRefused, verify
-from server.render import Renderer
 
 log = structlog.get_logger(__name__)
 

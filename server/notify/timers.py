@@ -21,7 +21,7 @@ from incidents.kinds import Role
 from incidents.notifications import Escalate
 from incidents.state import Actor
 from incidents.store import EventStore
-from server.broker import Notice
+from server.live.broker import Notice
 
 log = structlog.get_logger(__name__)
 

@@ -15,8 +15,8 @@ import structlog
 from incidents.clock import SystemClock
 from playbooks.loader import default_dirs, load_library
 from server.app import incident_store
-from server.broker import Broker, InProcessBroker, RedisBroker
 from server.database import open_database
+from server.live.broker import Broker, InProcessBroker, RedisBroker
 from server.notify.secret import load_keys
 from server.notify.service import Wiring, build_notifier
 from server.settings import Settings

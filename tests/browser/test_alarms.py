@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from incidents.notifications import Escalate
-from server.broker import Notice
+from server.live.broker import Notice
 from server.notify.timers import TIMERS
 from tests.browser.conftest import Consoles, artefact, eventually, open_incident
 from tests.live.conftest import Live

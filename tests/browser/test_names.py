@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import expect
 
 from incidents.notifications import Escalate
-from server.broker import Notice
+from server.live.broker import Notice
 from server.notify.timers import TIMERS
 from tests.browser.conftest import Consoles, artefact, download, open_incident
 from tests.live.conftest import Live

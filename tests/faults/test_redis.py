@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection
 
-from server.broker import CHANNEL, Notice
+from server.live.broker import CHANNEL, Notice
 from tests.faults.cluster import Redis
 from tests.faults.conftest import Served, figures, ms, serve
 

@@ -2,7 +2,7 @@
 so the bad value reaches the code that reads it (random bodies mostly stop at the door).
 
 A route's fields are read from its handler's source, a command's from its line in
-server/command_input.py: a field added there is fuzzed without a change here.
+server/incident/input.py: a field added there is fuzzed without a change here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import quote
 from hypothesis import strategies as st
 from starlette.routing import BaseRoute, Route
 
-import server.command_input as command_input
+import server.incident.input as command_input
 from tests.fuzz.inputs import (
     BAD_PERCENT,
     BIG_INTS,

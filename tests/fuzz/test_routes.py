@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.routing import BaseRoute, Mount, Route
 
-from server.command_input import INCIDENT_COMMANDS, ITEM_COMMANDS
+from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS
 from tests.fuzz.aimed import aimed_body, slots
 from tests.fuzz.conftest import LOGINS, Target, trouble
 from tests.fuzz.inputs import PATH_GARBAGE, Body, bodies

@@ -1,6 +1,6 @@
 """The console's WebSocket, fuzzed: any handshake and any frame a client sends (text,
 binary, ping, close with any code, oversized) leaves no traceback, writes nothing, and
-ends, when the server ends it, with a code from server/close_codes.py.
+ends, when the server ends it, with a code from server/live/close_codes.py.
 
 Budget: SOCKET_CASES sockets (with test_routes.py and test_sweep.py, over 16,000 cases).
 """
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from server.close_codes import Close
+from server.live.close_codes import Close
 from tests.fuzz.conftest import LOGINS, Target, trouble
 from tests.fuzz.inputs import HOSTILE_TEXT, PATH_GARBAGE, TYPED
 

@@ -10,7 +10,7 @@ import structlog
 import structlog.testing
 import websockets
 
-from server.close_codes import Close
+from server.live.close_codes import Close
 from tests.live.conftest import Live, next_message, post, seq_of
 
 

@@ -20,7 +20,7 @@ import pytest
 import redis
 
 from server.auth.cli import ensure_demo_users
-from server.broker import Message, Notice, RedisBroker, Resync
+from server.live.broker import Message, Notice, RedisBroker, Resync
 from tests.live.conftest import Live, next_message, post, seq_of
 
 WATCHFLOOR = str(Path(sys.executable).parent / "watchfloor")

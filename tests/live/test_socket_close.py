@@ -9,7 +9,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from server.close_codes import Close
+from server.live.close_codes import Close
 from tests.live.conftest import Live
 
 

@@ -15,15 +15,15 @@ from incidents.notifications import AcknowledgeNotification
 from incidents.state import Actor
 from incidents.store import EventStore
 from playbooks.loader import Library
-from server.broker import Notice
 from server.i18n import Catalogue
+from server.incident.render import Renderer, board_row
+from server.live.broker import Notice
 from server.notify.channels import build_channels
 from server.notify.dispatcher import Dispatcher
 from server.notify.message import Composer
 from server.notify.retry import RetryPolicy
 from server.notify.settings import NotifySettings, SmtpSettings
 from server.notify.timers import TimerWorker
-from server.render import Renderer, board_row
 from tests.notify.conftest import SECRETS, SMS_SECRET, Mailbox, Receiver, signed_ok
 from tests.support import DUTY, open_cmd
 

@@ -17,7 +17,7 @@ from playbooks.loader import default_dirs, load_library
 from server.i18n import Catalogue, Translator
 from server.notify.delivery import Delivery
 from server.notify.message import Composer
-from server.reports_view import prefill
+from server.reports.view import prefill
 from tests.resources.support import REPORT, opened, report
 from tests.support import DUTY, LEAD
 

@@ -11,8 +11,8 @@ from incidents.clock import ManualClock
 from incidents.kinds import IncidentType
 from incidents.reports import ReportKind
 from incidents.store import EventStore
-from server.broker import InProcessBroker
-from server.reports_worker import flag_overdue_reports
+from server.live.broker import InProcessBroker
+from server.reports.worker import flag_overdue_reports
 from tests.resources.support import PLAN, report
 from tests.support import DUTY, open_cmd
 

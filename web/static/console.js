@@ -6,7 +6,7 @@
   var seen = {};          // incident id -> last seq applied
   var socket = null;      // the htmx ws extension's socket wrapper
   var latest = null;      // the WebSocket made last: the only one whose closing matters
-  // Close codes: server/close_codes.py is the table (tests/test_close_codes.py keeps them equal).
+  // Close codes: server/live/close_codes.py is the table (tests/test_close_codes.py keeps them equal).
   var SESSION_ENDED = 4401, POLICY = 1008, NO_SUCH_VIEW = 4404;
   var RECONNECTED_BY_HTMX = [1006, 1011, 1012, 1013];
 

@@ -14,7 +14,7 @@ from incidents.kinds import Role
 from incidents.reports import MarkReportOverdue, next_due
 from incidents.state import Actor
 from incidents.store import EventStore
-from server.broker import Broker, Notice
+from server.live.broker import Broker, Notice
 
 log = structlog.get_logger(__name__)
 DEADLINES = Actor("system:deadlines", Role.SYSTEM)

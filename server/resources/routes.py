@@ -11,7 +11,7 @@ from starlette.routing import Route
 from incidents.state import DispatchState, IncidentState
 from incidents.store import EventStore
 from server.auth.protect import require_session
-from server.render import Renderer
+from server.incident.render import Renderer
 
 
 @dataclass(frozen=True, slots=True)

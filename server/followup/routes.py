@@ -19,8 +19,8 @@ from incidents.followup import CompleteFollowup, ExtendReply, RecordInstruction,
 from incidents.state import FollowupItem, IncidentState
 from incidents.store import EventStore
 from server.auth.protect import require_csrf, require_session
-from server.command_input import integer, text
-from server.commands_http import incident_id, read_fields, run
+from server.incident.commands import incident_id, read_fields, run
+from server.incident.input import integer, text
 
 
 @dataclass(frozen=True, slots=True)

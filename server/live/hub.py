@@ -27,10 +27,10 @@ from incidents.events import Event
 from incidents.kinds import Role
 from incidents.state import IncidentState
 from incidents.store import EventStore
-from server.broker import Broker, Notice, Resync
-from server.close_codes import Close
-from server.eager import run_eagerly
-from server.render import Renderer
+from server.incident.render import Renderer
+from server.live.broker import Broker, Notice, Resync
+from server.live.close_codes import Close
+from server.live.eager import run_eagerly
 
 log = structlog.get_logger(__name__)
 

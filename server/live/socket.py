@@ -11,8 +11,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from incidents.errors import NotFound
 from server.auth.protect import current_session, websocket_origin_allowed
-from server.close_codes import Close, close
-from server.hub import Console, Hub, View
+from server.live.close_codes import Close, close
+from server.live.hub import Console, Hub, View
 
 log = structlog.get_logger(__name__)
 

@@ -20,10 +20,10 @@ from incidents.domain import Command
 from incidents.errors import InvalidCommand, Named, NotFound
 from incidents.store import EventStore, Outcome
 from server.auth.protect import require_csrf, require_session
-from server.broker import Broker, Notice
-from server.command_input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
 from server.duty.commander import with_roster
 from server.errors import wants_json
+from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
+from server.live.broker import Broker, Notice
 
 log = structlog.get_logger(__name__)
 MAX_BODY = 64 * 1024

@@ -17,9 +17,9 @@ from incidents.store import EventStore
 from server.auth.protect import require_session
 from server.auth.sessions import Session
 from server.duty.view import duty_panel
-from server.hub import TIMELINE_LIMIT
-from server.render import Renderer, board_row
-from server.reports_view import report_form
+from server.incident.render import Renderer, board_row
+from server.live.hub import TIMELINE_LIMIT
+from server.reports.view import report_form
 
 
 async def _page(

@@ -27,7 +27,7 @@ from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER, item_due_at
 from incidents.state import IncidentState, ItemState, NotificationState
 from server.i18n import Catalogue, Translator, normalize
-from server.timeline import describe
+from server.incident.timeline import describe
 
 TEMPLATES = Path(web.__file__).parent / "templates"
 

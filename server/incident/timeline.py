@@ -9,8 +9,8 @@ from incidents import resources as rs
 from incidents.canonical import parse_time
 from incidents.events import Event
 from incidents.state import IncidentState
-from server.event_reasons import failure, level_reason
 from server.i18n import Translator
+from server.incident.reasons import failure, level_reason
 
 
 def _item(state: IncidentState, t: Translator, item_id: str) -> str:
