@@ -27,7 +27,7 @@ from incidents.kinds import IncidentType
 from incidents.plan import Plan, no_plan
 from incidents.store import EventStore
 from playbooks.instantiate import to_plan
-from playbooks.loader import Library, default_dirs, load_library
+from playbooks.loader import Library, load_library
 from server import demo
 from server.auth.protect import AuthMiddleware, AuthRefused, auth_refused_handler
 from server.auth.proxies import forwarding
@@ -175,7 +175,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        library = load_library(default_dirs())
+        library = load_library(settings.playbook_dirs)
         async with open_database(settings, timeouts=settings.db_timeouts) as db:
             s = app.state
             s.settings, s.pool, s.clock, s.library = settings, db.pool, clock, library

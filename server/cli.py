@@ -21,7 +21,7 @@ from incidents.clock import SystemClock
 from incidents.kinds import Role
 from incidents.store import EventStore
 from incidents.text import json_visible, visible
-from playbooks.loader import default_dirs, load_library
+from playbooks.loader import load_library
 from server import demo
 from server.app import create_app, incident_store
 from server.auth.cli import users_add, users_disable, users_list
@@ -156,7 +156,7 @@ def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> uvi
 
 async def seed_only(settings: Settings) -> int:
     async with open_database(settings, max_size=2) as db:
-        library = load_library(default_dirs())
+        library = load_library(settings.playbook_dirs)
         store = incident_store(db.pool, SystemClock(), library, settings.timezone)
         ids = await demo.seed_all(store, db.pool, rules_from(settings, library.units))
     print(f"seeded {len(ids)} demo incidents")

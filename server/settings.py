@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 from incidents.duty import DEFAULT_HOUR, parse_hour
+from playbooks.catalog import packaged_dir
 from server.notify.settings import NotifySettings
 
 HEAL_EVERY = 5.0  # seconds between a node's catch-up reads of PostgreSQL
@@ -129,16 +130,21 @@ class Settings:
     db_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
     heal_every: float | None = HEAL_EVERY  # None: no periodic heal (Redis alone delivers)
 
+    @property
+    def playbook_dirs(self) -> list[Path]:
+        """The packaged library, then WATCHFLOOR_PLAYBOOKS if set: what every entry point loads."""
+        return [packaged_dir(), *([self.playbooks_dir] if self.playbooks_dir else [])]
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data = env.get("WATCHFLOOR_DATA") or platformdirs.user_data_dir("watchfloor")
-        playbooks = env.get("WATCHFLOOR_PLAYBOOKS")
+        playbooks = env.get("WATCHFLOOR_PLAYBOOKS", "").strip()
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
             data_dir=Path(data),
-            playbooks_dir=Path(playbooks) if playbooks else None,
+            playbooks_dir=Path(playbooks).expanduser() if playbooks else None,
             production=env.get("WATCHFLOOR_ENV", "development") == "production",
             log_level=env.get("WATCHFLOOR_LOG_LEVEL", "info").lower(),
             timezone=env.get("WATCHFLOOR_TZ", "Asia/Shanghai"),

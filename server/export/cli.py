@@ -19,7 +19,7 @@ from incidents.state import Actor
 from incidents.store import EventStore
 from incidents.text import visible
 from playbooks.catalog import Library
-from playbooks.loader import default_dirs, load_library
+from playbooks.loader import load_library
 from server.auth.users import UserStore
 from server.database import open_database
 from server.export.as_json import FORMAT_1
@@ -64,7 +64,7 @@ async def export_command(
     full: bool,
     language: str,
 ) -> int:
-    library = load_library(default_dirs())
+    library = load_library(settings.playbook_dirs)
     from server.app import plans_from  # the store needs the plans to decide
 
     async with open_database(settings, max_size=2) as db:

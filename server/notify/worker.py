@@ -13,7 +13,7 @@ from datetime import timedelta
 import structlog
 
 from incidents.clock import SystemClock
-from playbooks.loader import default_dirs, load_library
+from playbooks.loader import load_library
 from server.app import incident_store
 from server.database import open_database
 from server.live.broker import Broker, InProcessBroker, RedisBroker
@@ -26,7 +26,7 @@ log = structlog.get_logger(__name__)
 
 async def run_worker(settings: Settings, *, lease_seconds: float, batch: int) -> int:
     clock = SystemClock()
-    library = load_library(default_dirs())
+    library = load_library(settings.playbook_dirs)
     broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
     async with open_database(settings) as db:
         store = incident_store(db.pool, clock, library, settings.timezone)

@@ -29,13 +29,13 @@ async def live(
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Live]:
     """The app as an office runs it: workers on, units' webhooks at a real receiver."""
-    monkeypatch.setenv("WATCHFLOOR_PLAYBOOKS", str(units_dir))  # read by the library loader
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     async with serve_live(
         database_url,
         free_port,
         tmp_path / "data",
+        WATCHFLOOR_PLAYBOOKS=str(units_dir),
         WATCHFLOOR_NOTIFY_WORKERS="on",
         WATCHFLOOR_NOTIFY_POLL="0.2",
         WATCHFLOOR_PUBLIC_URL=f"http://127.0.0.1:{free_port}",
