@@ -378,10 +378,15 @@ def redact_text(text: str, names: Iterable[str] = ()) -> str:
     if not text:
         return text
     out = _masked(text)
-    known = names_in(text) | set(names)
-    if out != text:  # masking an address may bring a marker next to its name
-        known |= names_in(out)
+    known = {n for form in _forms(text, out) for n in names_in(form)} | set(names)
     return _mask_names(out, _longest_first(known))
+
+
+def _forms(text: str, out: str) -> set[str]:
+    """Where to look for names: the text, and its masked form once an address was masked
+    ("北京市家属区联系人张三": the marker 家属 hides 联系人张三 until 北京市家属区 goes).
+    A masked number or e-mail address changes nothing: *** starts no name and joins none."""
+    return {text, out} if out != text and _ADDRESS_CHARS.search(text) else {text}
 
 
 class Redactor:
@@ -392,11 +397,9 @@ class Redactor:
     """
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self._forms = {t: _masked(t) for t in texts}
-        # Names show up only once an address is masked, too ("北京市家属区联系人张三"):
-        # collect from both forms, so such a name is removed from every other text as well.
+        self._masked = {t: _masked(t) for t in texts}
         self.names: frozenset[str] = frozenset(
-            n for t, out in self._forms.items() for form in {t, out} for n in names_in(form)
+            n for t, out in self._masked.items() for form in _forms(t, out) for n in names_in(form)
         )
         self._ordered = _longest_first(self.names)
         self._by_head = _by_head(self.names)
@@ -409,11 +412,11 @@ class Redactor:
         return done
 
     def _redact(self, text: str) -> str:
-        out = self._forms.get(text)
+        out = self._masked.get(text)
         extra: set[str] = set()
         if out is None:  # a text the export did not announce: its own names too
             out = _masked(text)
-            extra = {n for form in {text, out} for n in names_in(form)} - self.names
+            extra = {n for form in _forms(text, out) for n in names_in(form)} - self.names
         if len(self._ordered) <= len(out) and not extra:  # few names: try each
             return _mask_names(out, self._ordered)
         return _mask_names(out, _longest_first(_present(out, self._by_head) | extra))
