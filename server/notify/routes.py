@@ -36,6 +36,7 @@ from server.incident.input import Fields, integer, text
 from server.incident.render import Renderer
 from server.live.broker import Broker, Notice
 from server.notify.service import Notifier
+from server.notify.store import recipient
 from server.notify.tokens import AckClaim, TokenRefused, verify
 
 log = structlog.get_logger(__name__)
@@ -66,22 +67,17 @@ async def _context(request: Request, token: str) -> AckContext:
     except TokenRefused as refused:
         log.warning("ack_token_refused", reason=refused.reason)
         raise AckRefused(TOKEN_STATUS[refused.reason], f"token_{refused.reason}") from None
-    row = await request.app.state.pool.fetchrow(
-        "SELECT unit, contact_name, language FROM notification_outbox "
-        "WHERE id = $1 AND incident_id = $2 AND notification = $3",
-        claim.delivery,
-        claim.incident_id,
-        claim.notification,
-    )
+    pool = request.app.state.pool
+    to = await recipient(pool, claim.delivery, claim.incident_id, claim.notification)
     store: EventStore = request.app.state.store
-    state = await store.state(claim.incident_id) if row else None
+    state = await store.state(claim.incident_id) if to else None
     found = state and next((n for n in state.notifications if n.id == claim.notification), None)
-    if row is None or state is None or not found:
+    if to is None or state is None or not found:
         raise AckRefused(404, "token_unknown")
-    language = normalize(row["language"])
+    language = normalize(to.language)
     if found.acknowledged:
         raise AckRefused(409, "already_acknowledged", language)
-    return AckContext(claim, state, found, row["unit"], row["contact_name"], language)
+    return AckContext(claim, state, found, to.unit, to.contact, language)
 
 
 def _eta(fields: Fields) -> int | None:
