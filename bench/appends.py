@@ -20,8 +20,8 @@ from incidents.lifecycle import AddNote, OpenIncident
 from incidents.state import Actor
 from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library
-from server.app import incident_store
 from server.database import release
+from server.services import incident_store
 
 STAFF = Actor("staff1", Role.ONSITE_STAFF)
 DUTY = Actor("duty1", Role.DUTY_OFFICER)

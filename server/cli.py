@@ -23,7 +23,7 @@ from incidents.store import EventStore
 from incidents.text import json_visible, visible
 from playbooks.loader import load_library
 from server import demo
-from server.app import create_app, incident_store
+from server.app import create_app
 from server.auth.cli import users_add, users_disable, users_list
 from server.database import open_database
 from server.duty.cli import add_roster_commands, roster_command
@@ -32,6 +32,7 @@ from server.export.cli import export_command, verify_file
 from server.incident.routes import incident_json
 from server.logs import configure_logging
 from server.notify.secret import SecretKeyError, check_keys, new_key
+from server.services import incident_store
 from server.settings import Settings
 from server.verify import verify_all
 

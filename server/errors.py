@@ -52,7 +52,8 @@ def reader(conn: HTTPConnection) -> Translator:
     """The catalogue in the signed-in user's language (Chinese without a session)."""
     session = conn.scope.get("state", {}).get("session")
     language = normalize(session.user.language if session else DEFAULT_LANGUAGE)
-    renderer = getattr(conn.app.state, "renderer", None)
+    made = getattr(conn.app.state, "services", None)  # none yet while the app starts
+    renderer = getattr(made, "renderer", None)
     if renderer is not None:
         t: Translator = renderer.translator(language)  # with the users' display names
         return t

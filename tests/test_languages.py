@@ -44,7 +44,6 @@ from incidents.resources import MoveResource, RequestResource, SetResourceEta
 from incidents.state import Actor, IncidentState
 from incidents.store import EventStore
 from playbooks.loader import Library, default_dirs, load_library
-from server.app import plans_from
 from server.export import as_pdf
 from server.export.model import build_report
 from server.export.run import export_incident, unit_names
@@ -57,6 +56,7 @@ from server.notify.delivery import Delivery
 from server.notify.dispatcher import Dispatcher
 from server.notify.message import Composer, Message
 from server.notify.outbox import OutboxProjector
+from server.services import plans_from
 from tests.i18n_check import chinese_runs, english_words, html_text
 from tests.support import DUTY, LEAD, STAFF, open_cmd
 

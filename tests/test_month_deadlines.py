@@ -12,9 +12,9 @@ import pytest
 from incidents.clock import ManualClock
 from incidents.followup import add_month
 from playbooks.loader import default_dirs, load_library
-from server.app import incident_store
 from server.followup.routes import board_lines
 from server.i18n import Catalogue, Translator
+from server.services import incident_store
 from tests.export.support import close_through
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -15,7 +15,7 @@ from incidents.kinds import IncidentType, Level
 from incidents.lifecycle import ChangeLevel, ReportInjury, UpdateHeadcount
 from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library, packaged_dir
-from server.app import plans_from
+from server.services import plans_from
 from tests.support import DUTY, LEAD, STAFF, open_cmd
 
 

@@ -22,7 +22,8 @@ from starlette.websockets import WebSocket
 from incidents.kinds import Role
 from server.auth.cookies import session_token
 from server.auth.origins import cross_site_reason, is_allowed_origin, parse_origins
-from server.auth.sessions import Session, SessionStore
+from server.auth.services import auth_services
+from server.auth.sessions import Session
 from server.errors import flash, reader
 from server.logs import loggable_path
 from server.refusal import refusal_text
@@ -48,7 +49,7 @@ class AuthRefused(HTTPException):
 class AuthMiddleware:
     """Pure ASGI: put the session in scope state; refuse cross-site unsafe requests with 403.
 
-    Reads the `SessionStore` from `app.state.sessions` when a request carries a cookie.
+    Reads the app's `SessionStore` (server/auth/services.py) when a request carries a cookie.
     """
 
     def __init__(self, app: ASGIApp, allowed_origins: Iterable[str] = ()) -> None:
@@ -76,8 +77,7 @@ async def _resolve(scope: Scope) -> Session | None:
     token = session_token(HTTPConnection(scope))
     if token is None:
         return None
-    store: SessionStore = scope["app"].state.sessions
-    return await store.lookup(token)
+    return await auth_services(HTTPConnection(scope)).sessions.lookup(token)
 
 
 def current_session(conn: HTTPConnection) -> Session | None:

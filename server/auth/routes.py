@@ -1,6 +1,6 @@
 """Sign-in and sign-out pages: GET/POST /login, POST /logout.
 
-Uses `app.state.templates`, `app.state.users`, `app.state.sessions`, `app.state.login_limiter`.
+Uses the app's templates, users, sessions and login limiter (server/auth/services.py).
 A failed sign-in never says whether the login name exists.
 """
 
@@ -24,6 +24,7 @@ from server.auth.errors import TooManyAttempts
 from server.auth.protect import current_session, require_csrf
 from server.auth.proxies import client_address
 from server.auth.ratelimit import LoginLimiter
+from server.auth.services import auth_services
 from server.auth.sessions import SessionStore
 from server.auth.users import Language, User, UserStore, normalize_login
 
@@ -104,7 +105,7 @@ def _render(
         "username": username,
         "other_language_url": "/login?" + urlencode({"lang": other, "next": next_path}),
     }
-    templates: Jinja2Templates = request.app.state.templates
+    templates: Jinja2Templates = auth_services(request).templates
     return templates.TemplateResponse(
         request,
         "login.html",
@@ -133,7 +134,7 @@ async def login(request: Request) -> Response:
     if any(is_refused(c) for c in login_name):  # no login has one: never stored nor logged
         text = _TEXT[lang]["bad_name"]
         return _render(request, lang, next_path, error=text, status=400)
-    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter: LoginLimiter = auth_services(request).login_limiter
     try:
         attempt = await limiter.begin(login_name, client_address(request.scope))
     except TooManyAttempts as exc:
@@ -141,7 +142,7 @@ async def login(request: Request) -> Response:
         return _render(
             request, lang, next_path, error=text, status=429, username=login_name, headers=retry
         )
-    users: UserStore = request.app.state.users
+    users: UserStore = auth_services(request).users
     user = await users.authenticate(login_name, password)
     await limiter.finish(attempt, ok=user is not None)
     if user is None:
@@ -158,7 +159,7 @@ def _wait_text(lang: Language, seconds: int) -> str:
 
 
 async def _sign_in(request: Request, user: User, next_path: str) -> Response:
-    sessions: SessionStore = request.app.state.sessions
+    sessions: SessionStore = auth_services(request).sessions
     previous = session_token(request)
     if previous is not None:  # never keep a session id from before sign-in
         await sessions.revoke(previous)
@@ -174,7 +175,7 @@ async def logout(request: Request) -> Response:
     session, token = current_session(request), session_token(request)
     if session is not None and token is not None:
         await require_csrf(request)
-        sessions: SessionStore = request.app.state.sessions
+        sessions: SessionStore = auth_services(request).sessions
         await sessions.revoke(token)
         log.info("signed_out", user_id=session.user.id)
     response = RedirectResponse("/login", status_code=303)

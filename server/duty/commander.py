@@ -5,7 +5,6 @@ named by hand is looked up in the user directory (the domain decides whether the
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from incidents.commanders import Candidate
 from incidents.domain import Command
@@ -13,24 +12,25 @@ from incidents.duty import pick_commander
 from incidents.lifecycle import AssignCommander, OpenIncident
 from incidents.recusal import DeclareConflict
 from incidents.text import check
+from server.duty.view import Desk
 from server.duty.worker import duty_at
 
 
-async def leaders_now(state: Any) -> tuple[str, ...]:
-    """The leaders on duty now, by app.state's duty store and clock."""
+async def leaders_now(state: Desk) -> tuple[str, ...]:
+    """The leaders on duty now."""
     return (await duty_at(state.duty, state.clock.now())).leaders
 
 
-async def candidate(state: Any, user_id: str) -> Candidate:
-    """What app.state's user directory says of `user_id` (role None: no such user); an id
-    no one could have (a control character: PostgreSQL refuses NUL) is refused by name."""
+async def candidate(state: Desk, user_id: str) -> Candidate:
+    """What the user directory says of `user_id` (role None: no such user); an id no one
+    could have (a control character: PostgreSQL refuses NUL) is refused by name."""
     user = await state.users.get(check(user_id, "user_id")) if user_id else None
     if user is None:
         return Candidate(user_id, None)
     return Candidate(user_id, user.role, user.disabled)
 
 
-async def with_roster(state: Any, command: Command) -> Command:
+async def with_roster(state: Desk, command: Command) -> Command:
     """Fill in what the roster and the directory know: the default commander, the leaders who
     may take over, and what a commander named by hand is."""
     if isinstance(command, OpenIncident) and not command.commander:

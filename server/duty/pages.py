@@ -21,6 +21,7 @@ from server.duty.view import duty_panel, roster_shifts, user_names
 from server.errors import wants_json
 from server.incident.commands import read_fields
 from server.incident.input import Fields, choice, integer, text
+from server.services import services
 
 log = structlog.get_logger(__name__)
 MANAGE_ROSTER = (Role.COMMANDER, Role.ADMIN)
@@ -29,14 +30,14 @@ FILE_ZERO_REPORT = (Role.DUTY_OFFICER, Role.COMMANDER)
 
 def _render(request: Request, name: str, **ctx: Any) -> str:
     session = require_session(request)
-    html: str = request.app.state.renderer.page(
+    html: str = services(request).renderer.page(
         name,
         session.user.language,
         user=session.user,
         csrf=session.csrf_token,
         role=session.user.role,
         ws_url="/ws?view=quiet",
-        now=request.app.state.clock.now(),
+        now=services(request).clock.now(),
         **ctx,
     )
     return html
@@ -65,13 +66,13 @@ def done(request: Request, back: str, body: dict[str, Any]) -> Response:
 
 async def roster_page(request: Request) -> Response:
     session = require_session(request)
-    s = request.app.state
+    s = services(request)
     return _html(
         _render(
             request,
             "roster.html",
             shifts=await roster_shifts(s.duty, s.clock.now()),
-            names=await user_names(s),
+            names=await user_names(s.users),
             can_manage=session.user.role in MANAGE_ROSTER,
             DutyRole=DutyRole,
         )
@@ -81,7 +82,7 @@ async def roster_page(request: Request) -> Response:
 async def add_shift(request: Request) -> Response:
     session = require_role(request, *MANAGE_ROSTER)
     await require_csrf(request)
-    f, s = await read_fields(request), request.app.state
+    f, s = await read_fields(request), services(request)
     zone = ZoneInfo(s.settings.timezone)
     span = (moment(f, "starts_at", zone), moment(f, "ends_at", zone))
     duty: DutyStore = s.duty
@@ -97,8 +98,8 @@ async def end_shift(request: Request) -> Response:
     session = require_role(request, *MANAGE_ROSTER)
     await require_csrf(request)
     shift_id = integer(request.path_params, "shift_id")
-    shift = await request.app.state.duty.end_shift(
-        shift_id, session.user.id, request.app.state.clock.now()
+    shift = await services(request).duty.end_shift(
+        shift_id, session.user.id, services(request).clock.now()
     )
     log.info("shift_ended", shift=shift.id, on_duty=shift.user_id)
     return done(request, "/roster", {"id": shift.id})
@@ -110,7 +111,7 @@ async def zero_report_page(request: Request) -> Response:
         _render(
             request,
             "zero_report.html",
-            duty=await duty_panel(request.app.state),
+            duty=await duty_panel(services(request)),
             can_file=session.user.role in FILE_ZERO_REPORT,
             ZeroStatus=ZeroStatus,
         )
@@ -120,7 +121,7 @@ async def zero_report_page(request: Request) -> Response:
 async def file_zero_report(request: Request) -> Response:
     session = require_role(request, *FILE_ZERO_REPORT)
     await require_csrf(request)
-    f, s = await read_fields(request), request.app.state
+    f, s = await read_fields(request), services(request)
     status = choice(ZeroStatus, f, "status")
     report = make_report(
         s.zero_rules, text(f, "unit"), status, text(f, "text"), session.user.id, s.clock.now()
@@ -132,10 +133,12 @@ async def file_zero_report(request: Request) -> Response:
 
 async def panel_fragment(request: Request) -> Response:
     session = require_session(request)
-    renderer = request.app.state.renderer
+    renderer = services(request).renderer
     t = renderer.translator(session.user.language)
-    macros = renderer.env.get_template("duty_panel.html").make_module({"t": t, "lang": t.language})
-    return _html(str(macros.duty_panel(await duty_panel(request.app.state))))
+    macros: Any = renderer.env.get_template("duty_panel.html").make_module(
+        {"t": t, "lang": t.language}
+    )
+    return _html(str(macros.duty_panel(await duty_panel(services(request)))))
 
 
 def duty_routes() -> list[Route]:

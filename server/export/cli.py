@@ -65,7 +65,7 @@ async def export_command(
     language: str,
 ) -> int:
     library = load_library(settings.playbook_dirs)
-    from server.app import plans_from  # the store needs the plans to decide
+    from server.services import plans_from  # the store needs the plans to decide
 
     async with open_database(settings, max_size=2) as db:
         t = await translator(db.pool, library, language, settings.timezone)

@@ -16,6 +16,7 @@ from server.export.run import export_incident, unit_names
 from server.i18n import normalize
 from server.incident.commands import idempotency_key, incident_id, read_fields
 from server.incident.input import Fields, text
+from server.services import services
 
 
 def export_format(fields: Fields) -> str:
@@ -37,16 +38,16 @@ async def export_route(request: Request) -> Response:
     fmt = export_format(fields)
     full = fields.get("full") in (True, "on", "true", "1")
     language = normalize(text(fields, "lang") or session.user.language)
-    renderer = request.app.state.renderer
+    renderer = services(request).renderer
     done = await export_incident(
-        request.app.state.store,
+        services(request).store,
         incident_id(request),
         session.user.actor,
         fmt,
         full=full,
         key=idempotency_key(request, fields),
         t=renderer.translator(language),
-        units=unit_names(getattr(request.app.state, "library", None)),
+        units=unit_names(services(request).library),
     )
     return Response(
         done.data,

@@ -21,6 +21,7 @@ from incidents.store import EventStore
 from server.auth.protect import require_csrf, require_session
 from server.incident.commands import incident_id, read_fields, run
 from server.incident.input import integer, text
+from server.services import services
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +44,10 @@ async def board(request: Request) -> Response:
         raise NotAuthorized(
             "followup.board_forbidden", "the follow-up board is for duty officers and commanders"
         )
-    store: EventStore = request.app.state.store
-    now = request.app.state.clock.now()
+    store: EventStore = services(request).store
+    now = services(request).clock.now()
     states = [s for s in await store.incidents(include_closed=True) if s.followups]
-    html = request.app.state.renderer.page(
+    html = services(request).renderer.page(
         "followup.html",
         session.user.language,
         user=session.user,
@@ -80,7 +81,7 @@ async def instruction(request: Request) -> Response:
     require_session(request)
     await require_csrf(request)
     fields = await read_fields(request)
-    zone = request.app.state.settings.timezone
+    zone = services(request).settings.timezone
     return await run(
         request, incident_id(request), RecordInstruction(text(fields, "text"), zone), fields
     )

@@ -24,6 +24,7 @@ from server.duty.commander import with_roster
 from server.errors import wants_json
 from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
 from server.live.broker import Broker, Notice
+from server.services import services
 
 log = structlog.get_logger(__name__)
 MAX_BODY = 64 * 1024
@@ -120,11 +121,11 @@ async def run(
     request: Request, incident_id: UUID | None, command: Command, fields: Fields
 ) -> Response:
     session = require_session(request)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     outcome = await store.execute(
         incident_id, command, session.user.actor, idempotency_key(request, fields)
     )
-    broker: Broker = request.app.state.broker
+    broker: Broker = services(request).broker
     seqs = [e.seq for e in outcome.events]
     structlog.contextvars.bind_contextvars(
         incident_id=str(outcome.incident_id)
@@ -168,7 +169,7 @@ async def open_route(request: Request) -> Response:
     await require_csrf(request)
     fields = await read_fields(request)
     return await run(
-        request, None, await with_roster(request.app.state, open_incident(fields)), fields
+        request, None, await with_roster(services(request), open_incident(fields)), fields
     )
 
 
@@ -179,7 +180,7 @@ async def incident_command(request: Request) -> Response:
     if name not in INCIDENT_COMMANDS:
         raise NotFound("request.unknown_command", f"no command {name!r}")
     fields = await read_fields(request)
-    command = await with_roster(request.app.state, INCIDENT_COMMANDS[name](fields))
+    command = await with_roster(services(request), INCIDENT_COMMANDS[name](fields))
     return await run(request, incident_id(request), command, fields)
 
 

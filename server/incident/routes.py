@@ -20,12 +20,13 @@ from server.duty.view import duty_panel
 from server.incident.render import Renderer, board_row
 from server.live.hub import TIMELINE_LIMIT
 from server.reports.view import report_form
+from server.services import services
 
 
 async def _page(
     request: Request, session: Session, name: str, ws_view: str, **ctx: Any
 ) -> Response:
-    renderer: Renderer = request.app.state.renderer
+    renderer: Renderer = services(request).renderer
     await renderer.names.refresh(knowing=session.user.id)  # who did what, by name
     html = renderer.page(
         name,
@@ -34,7 +35,7 @@ async def _page(
         csrf=session.csrf_token,
         role=session.user.role,
         ws_url=f"/ws?view={ws_view}",
-        now=request.app.state.clock.now(),
+        now=services(request).clock.now(),
         **ctx,
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
@@ -61,8 +62,8 @@ def _incident_id(request: Request) -> UUID:
 
 async def board(request: Request) -> Response:
     session = require_session(request)
-    store: EventStore = request.app.state.store
-    now = request.app.state.clock.now()
+    store: EventStore = services(request).store
+    now = services(request).clock.now()
     rows = [board_row(s, now) for s in await store.incidents()]
     return await _page(
         request,
@@ -71,13 +72,13 @@ async def board(request: Request) -> Response:
         "board",
         rows=rows,
         can_open=is_allowed(session.user.role, Action.OPEN),
-        duty=await duty_panel(request.app.state),
+        duty=await duty_panel(services(request)),
     )
 
 
 async def incident(request: Request) -> Response:
     session = require_session(request)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     state, events = await store.changes(_incident_id(request), limit=TIMELINE_LIMIT)
     return await _page(
         request,
@@ -91,21 +92,21 @@ async def incident(request: Request) -> Response:
         **report_form(
             state,
             session.user.role,
-            request.app.state.settings.report_chain,
-            request.app.state.library.units,
+            services(request).settings.report_chain,
+            services(request).library.units,
         ),
     )
 
 
 async def phone(request: Request) -> Response:
     session = require_session(request)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     return await _page(request, session, "phone.html", "phones", incidents=await store.incidents())
 
 
 async def phone_incident(request: Request) -> Response:
     session = require_session(request)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     state = await store.state(_incident_id(request))
     return await _page(request, session, "phone_incident.html", f"phone:{state.id}", s=state)
 
@@ -132,20 +133,20 @@ def incident_json(s: IncidentState) -> dict[str, Any]:
 
 async def api_incidents(request: Request) -> Response:
     require_session(request)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     rows = await store.incidents(include_closed=request.query_params.get("all") == "1")
     return JSONResponse([incident_json(s) for s in rows])
 
 
 async def api_incident(request: Request) -> Response:
     require_session(request)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     return JSONResponse(incident_json(await store.state(_incident_id(request))))
 
 
 async def api_events(request: Request) -> Response:
     require_session(request)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     try:
         after = int(request.query_params.get("after", "0") or 0)
     except ValueError:

@@ -13,12 +13,13 @@ from incidents.errors import NotFound
 from server.auth.protect import current_session, websocket_origin_allowed
 from server.live.close_codes import Close, close
 from server.live.hub import Console, Hub, View
+from server.services import services
 
 log = structlog.get_logger(__name__)
 
 
 async def console_socket(websocket: WebSocket) -> None:
-    if not websocket_origin_allowed(websocket, websocket.app.state.allowed_origins):
+    if not websocket_origin_allowed(websocket, services(websocket).settings.allowed_origins):
         await websocket.close(Close.POLICY)
         return
     await websocket.accept()  # from here on the page is told why, by a code it acts on
@@ -32,7 +33,7 @@ async def console_socket(websocket: WebSocket) -> None:
     except ValueError:
         await close(websocket, Close.NO_SUCH_VIEW)
         return
-    hub: Hub = websocket.app.state.hub
+    hub: Hub = services(websocket).hub
     console = Console(
         websocket.send_text,
         lambda code: close(websocket, Close(code)),

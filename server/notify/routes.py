@@ -38,6 +38,7 @@ from server.live.broker import Broker, Notice
 from server.notify.service import Notifier
 from server.notify.store import recipient
 from server.notify.tokens import AckClaim, TokenRefused, verify
+from server.services import services
 
 log = structlog.get_logger(__name__)
 
@@ -61,15 +62,15 @@ class AckContext:
 
 
 async def _context(request: Request, token: str) -> AckContext:
-    notifier: Notifier = request.app.state.notifier
+    notifier: Notifier = services(request).notifier
     try:
-        claim = verify(notifier.keys.accepted, token, request.app.state.clock.now())
+        claim = verify(notifier.keys.accepted, token, services(request).clock.now())
     except TokenRefused as refused:
         log.warning("ack_token_refused", reason=refused.reason)
         raise AckRefused(TOKEN_STATUS[refused.reason], f"token_{refused.reason}") from None
-    pool = request.app.state.pool
+    pool = services(request).pool
     to = await recipient(pool, claim.delivery, claim.incident_id, claim.notification)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     state = await store.state(claim.incident_id) if to else None
     found = state and next((n for n in state.notifications if n.id == claim.notification), None)
     if to is None or state is None or not found:
@@ -90,12 +91,12 @@ async def _acknowledge(request: Request, ctx: AckContext, via: str, fields: Fiel
         ctx.claim.notification, via, by, _eta(fields), text(fields, "note")
     )
     actor = Actor(f"unit:{ctx.unit}", Role.SYSTEM)
-    store: EventStore = request.app.state.store
+    store: EventStore = services(request).store
     try:
         outcome = await store.execute(ctx.claim.incident_id, command, actor, uuid.uuid4().hex)
     except IllegalTransition:  # acknowledged a moment ago through another link
         raise AckRefused(409, "already_acknowledged", ctx.language) from None
-    broker: Broker = request.app.state.broker
+    broker: Broker = services(request).broker
     seqs = [e.seq for e in outcome.events]
     await broker.publish(Notice(outcome.incident_id, seqs[0], seqs[-1]))
     log.info(
@@ -115,7 +116,7 @@ def ack_refusal(exc: DomainError) -> str:
 
 
 def _page(request: Request, language: str, status: int = 200, **ctx: Any) -> Response:
-    renderer: Renderer = request.app.state.renderer
+    renderer: Renderer = services(request).renderer
     html = renderer.page("ack.html", language, **ctx)
     # same-origin: the token in the path never leaves for another site, and the form's POST
     # carries a real Origin (no-referrer made Chromium send `Origin: null`, refused as cross-site).
@@ -124,7 +125,7 @@ def _page(request: Request, language: str, status: int = 200, **ctx: Any) -> Res
 
 
 def _unit_name(request: Request, unit_id: str, language: str) -> str:
-    unit = request.app.state.notifier.units.get(unit_id)
+    unit = services(request).notifier.units.get(unit_id)
     return unit.name.get("en" if language == "en" else "zh") if unit else unit_id
 
 

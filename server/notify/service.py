@@ -7,15 +7,17 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import asyncpg
 import httpx
 
 from incidents.clock import Clock
 from incidents.store import EventStore
+from playbooks.loader import Library
 from playbooks.schema import Unit
 from server.i18n import Catalogue
+from server.incident.render import Renderer
+from server.live.broker import Broker
 from server.notify.channels import Channels, build_channels
 from server.notify.dispatcher import Dispatcher, Publish
 from server.notify.message import Composer
@@ -94,17 +96,18 @@ def unit_namer(units: Mapping[str, Unit]) -> Callable[[str, str], str]:
     return unit_name
 
 
-def for_app(settings: Settings, state: Any, clock: Clock) -> Notifier:
-    """The notifier of one app process (its store, pool, broker and library on app.state)."""
-    units = state.library.units
-    state.renderer.env.globals["unit_name"] = unit_namer(units)
-    wiring = Wiring(
-        state.pool,
-        state.store,
-        units,
-        clock,
-        state.broker.publish,
-        settings.timezone,
-        load_keys(settings),
-    )
+def for_app(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    store: EventStore,
+    library: Library,
+    renderer: Renderer,
+    broker: Broker,
+    clock: Clock,
+) -> Notifier:
+    """The notifier of one app process; the renderer learns to name units for templates."""
+    units = library.units
+    renderer.env.globals["unit_name"] = unit_namer(units)
+    keys = load_keys(settings)
+    wiring = Wiring(pool, store, units, clock, broker.publish, settings.timezone, keys)
     return build_notifier(settings.notify, wiring)

@@ -14,11 +14,11 @@ import structlog
 
 from incidents.clock import SystemClock
 from playbooks.loader import load_library
-from server.app import incident_store
 from server.database import open_database
 from server.live.broker import Broker, InProcessBroker, RedisBroker
 from server.notify.secret import load_keys
 from server.notify.service import Wiring, build_notifier
+from server.services import incident_store
 from server.settings import Settings
 
 log = structlog.get_logger(__name__)

@@ -12,6 +12,7 @@ from incidents.state import DispatchState, IncidentState
 from incidents.store import EventStore
 from server.auth.protect import require_session
 from server.incident.render import Renderer
+from server.services import services
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +29,8 @@ def commitments(states: list[IncidentState]) -> list[Commitment]:
 
 async def resources_page(request: Request) -> Response:
     session = require_session(request)
-    store: EventStore = request.app.state.store
-    renderer: Renderer = request.app.state.renderer
+    store: EventStore = services(request).store
+    renderer: Renderer = services(request).renderer
     html = renderer.page(
         "resources_page.html",
         session.user.language,
@@ -37,9 +38,9 @@ async def resources_page(request: Request) -> Response:
         csrf=session.csrf_token,
         role=session.user.role,
         ws_url="/ws?view=quiet",
-        now=request.app.state.clock.now(),
+        now=services(request).clock.now(),
         rows=commitments(await store.incidents()),
-        units=request.app.state.library.units,
+        units=services(request).library.units,
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -68,9 +69,18 @@ def console(users: UserStore, sessions: SessionStore, limiter: LoginLimiter) -> 
         middleware=[Middleware(AuthMiddleware, allowed_origins=[PARTNER])],
         exception_handlers={AuthRefused: auth_refused_handler},
     )
-    app.state.templates = Jinja2Templates(directory=TEMPLATES)
-    app.state.users, app.state.sessions, app.state.login_limiter = users, sessions, limiter
+    app.state.services = SignIn(Jinja2Templates(directory=TEMPLATES), users, sessions, limiter)
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The part of the app's services sign-in uses (server/auth/services.py), on its own."""
+
+    templates: Jinja2Templates
+    users: UserStore
+    sessions: SessionStore
+    login_limiter: LoginLimiter
 
 
 async def sign_in(

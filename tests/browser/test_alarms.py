@@ -21,11 +21,11 @@ POLICE = "公安机关（辖区派出所）"
 
 async def escalate(live: Live, incident: str, notification: str, step: str) -> None:
     """What the timer worker does when a unit stays silent: the step, then the notice."""
-    outcome = await live.app.state.store.execute(
+    outcome = await live.app.state.services.store.execute(
         UUID(incident), Escalate(notification, step), TIMERS, f"test-escalation:{uuid.uuid4()}"
     )
     seqs = [e.seq for e in outcome.events]
-    await live.app.state.broker.publish(Notice(UUID(incident), seqs[0], seqs[-1]))
+    await live.app.state.services.broker.publish(Notice(UUID(incident), seqs[0], seqs[-1]))
 
 
 async def self_harm(live: Live, place: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,7 +31,9 @@ async def test_a_throttled_sign_in_names_the_wait_in_chinese(
     """Three wrong passwords, then the right one: the page says, in Chinese only, to try
     again in 1 second; a second later the commander signs in and lands on the board."""
     clock = ManualClock(datetime.now(UTC))  # the server's limiter, on a clock this test moves
-    live.app.state.login_limiter = LoginLimiter(live.app.state.pool, clock)
+    live.app.state.services = replace(
+        live.app.state.services, login_limiter=LoginLimiter(live.app.state.services.pool, clock)
+    )
     for status in (401, 429):
         consoles.expect_refusal(status, "/login")
         consoles.expect_trouble(rf"console error: .* status of {status} .*/login")

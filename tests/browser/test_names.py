@@ -35,11 +35,11 @@ async def post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> No
 
 async def escalate(live: Live, incident: str, notification: str, step: str) -> None:
     """What the timer worker does when a unit stays silent: the step, then the notice."""
-    outcome = await live.app.state.store.execute(
+    outcome = await live.app.state.services.store.execute(
         UUID(incident), Escalate(notification, step), TIMERS, f"test-escalation:{uuid.uuid4()}"
     )
     seqs = [e.seq for e in outcome.events]
-    await live.app.state.broker.publish(Notice(UUID(incident), seqs[0], seqs[-1]))
+    await live.app.state.services.broker.publish(Notice(UUID(incident), seqs[0], seqs[-1]))
 
 
 async def worked_incident(live: Live) -> str:

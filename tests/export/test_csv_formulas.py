@@ -28,7 +28,7 @@ def test_anything_else_is_written_as_it_is(value: object) -> None:
 
 async def test_a_name_that_is_a_formula_is_not_one_in_the_export(live: Live) -> None:
     """A user whose display name is a formula: the CSV's who column holds it as text."""
-    await live.app.state.users.add(
+    await live.app.state.services.users.add(
         "mallory", '=HYPERLINK("http://evil.example","值班")', Role.COMMANDER, DEMO_PASSWORD
     )
     client = await live.client("mallory")

@@ -22,7 +22,7 @@ TICK = 0.005  # the lag probe's period (s)
 
 
 async def busy_incident(live: Live) -> uuid.UUID:
-    store: EventStore = live.app.state.store
+    store: EventStore = live.app.state.services.store
     iid = (await store.execute(None, open_cmd(), DUTY, uuid.uuid4().hex)).incident_id
     for n in range(EVENTS):
         await store.execute(

@@ -18,9 +18,9 @@ from incidents.lifecycle import AddNote, ChangeStatus, CloseIncident
 from incidents.reports import FileReport, ReportKind
 from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library
-from server.app import plans_from
 from server.export.run import export_incident
 from server.export.verify_json import verify_bytes
+from server.services import plans_from
 from tests.export.support import ADMIN, FIRST_REPORT, PLANTED, translator
 from tests.support import DUTY, LEAD, STAFF, open_cmd
 

@@ -23,8 +23,8 @@ from incidents.reports import FileReport, ReportKind
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from playbooks.loader import default_dirs, load_library
-from server.app import plans_from
 from server.followup.routes import board_lines
+from server.services import plans_from
 from tests.export.support import FIRST_REPORT, OPEN, START, closed_medical, run
 from tests.support import DUTY, LEAD, STAFF, open_cmd
 

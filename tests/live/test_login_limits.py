@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,9 @@ async def sign_in(
 def movable_limits(live: Live) -> ManualClock:
     """The server's limiter, on a clock this test moves (waits without waiting)."""
     clock = ManualClock(datetime.now(UTC))
-    live.app.state.login_limiter = LoginLimiter(live.app.state.pool, clock)
+    live.app.state.services = replace(
+        live.app.state.services, login_limiter=LoginLimiter(live.app.state.services.pool, clock)
+    )
     return clock
 
 

@@ -27,8 +27,8 @@ from starlette.routing import Route
 from incidents.clock import ManualClock
 from incidents.store import EventStore
 from playbooks.loader import Library, default_dirs, load_library
-from server.app import plans_from
 from server.notify.outbox import OutboxProjector
+from server.services import plans_from
 
 SECRETS = {"WF_TEST_SECRET_PB": "pb-secret-0123456789", "WF_TEST_SECRET_POLICE": "police-secret-42"}
 SMS_SECRET = "sms-gateway-secret"

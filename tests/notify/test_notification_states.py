@@ -21,7 +21,7 @@ from incidents.notifications import (
 from incidents.reports import FileReport, ReportKind
 from incidents.state import Actor, IncidentState
 from playbooks.loader import default_dirs, load_library
-from server.app import plans_from
+from server.services import plans_from
 from tests.support import DUTY, LEAD, open_cmd
 
 SYSTEM = Actor("system:test", Role.SYSTEM)

@@ -142,8 +142,8 @@ async def test_two_nodes_with_one_key_open_each_others_links(
         _, incident = await open_self_harm(a)
         delivery = await police_delivery(a, incident)
         now = datetime.now(UTC)
-        from_a = a.app.state.notifier.composer.ack_url(delivery, now)
-        from_b = b.app.state.notifier.composer.ack_url(delivery, now)
+        from_a = a.app.state.services.notifier.composer.ack_url(delivery, now)
+        from_b = b.app.state.services.notifier.composer.ack_url(delivery, now)
         assert await opened_by(b, from_a) == 200
         assert await opened_by(a, from_b) == 200
 
@@ -158,7 +158,7 @@ async def test_a_rotated_node_opens_old_links_until_the_old_key_is_removed(
     ) as before:
         _, incident = await open_self_harm(before)
         delivery = await police_delivery(before, incident)
-        composer = before.app.state.notifier.composer
+        composer = before.app.state.services.notifier.composer
         sent = composer.ack_url(delivery, datetime.now(UTC))
         stale = composer.ack_url(delivery, datetime.now(UTC) - timedelta(days=2))
     rotated = {"WATCHFLOOR_SECRET_KEY": NEW, "WATCHFLOOR_SECRET_KEY_OLD": OLD}
