@@ -34,16 +34,20 @@ log = structlog.get_logger(__name__)
 DISPATCHER = Actor("system:dispatcher", Role.SYSTEM)
 Publish = Callable[[Notice], Awaitable[None]]
 
+# Due by the incident's clock (the one deadlines are written in); leased by the database's,
+# the one clock every node shares, so a node whose clock runs ahead cannot take a row
+# another node still holds.
 _CLAIM = """
 WITH due AS (
     SELECT id FROM notification_outbox
     WHERE status = 'pending' AND next_attempt_at <= $1
-      AND (lease_until IS NULL OR lease_until <= $1)
+      AND (lease_until IS NULL OR lease_until <= clock_timestamp())
     ORDER BY next_attempt_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED
 )
-UPDATE notification_outbox o SET lease_until = $3 FROM due WHERE o.id = due.id
+UPDATE notification_outbox o SET lease_until = clock_timestamp() + $3::interval
+FROM due WHERE o.id = due.id
 RETURNING o.*
 """
 
@@ -70,7 +74,7 @@ class Dispatcher:
     async def claim(self) -> list[Delivery]:
         now = self._clock.now()
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, now, self._batch, now + self._lease)
+            rows = await conn.fetch(_CLAIM, now, self._batch, self._lease)
         return [Delivery.from_row(r) for r in rows]
 
     async def run_once(self) -> int:

@@ -27,15 +27,18 @@ log = structlog.get_logger(__name__)
 
 TIMERS = Actor("system:timers", Role.SYSTEM)
 
+# Due by the incident's clock, leased by the database's (see server/notify/dispatcher.py).
 _CLAIM = """
 WITH due AS (
     SELECT id FROM notification_timers
-    WHERE fired_at IS NULL AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+    WHERE fired_at IS NULL AND due_at <= $1
+      AND (lease_until IS NULL OR lease_until <= clock_timestamp())
     ORDER BY due_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED
 )
-UPDATE notification_timers t SET lease_until = $3 FROM due WHERE t.id = due.id
+UPDATE notification_timers t SET lease_until = clock_timestamp() + $3::interval
+FROM due WHERE t.id = due.id
 RETURNING t.id, t.incident_id, t.notification, t.step, t.due_at
 """
 _FIRED = "UPDATE notification_timers SET fired_at = $2, outcome = $3 WHERE id = $1"
@@ -58,7 +61,7 @@ class TimerWorker:
     async def run_once(self) -> int:
         now = self._clock.now()
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, now, self._batch, now + self._lease)
+            rows = await conn.fetch(_CLAIM, now, self._batch, self._lease)
         for row in sorted(rows, key=lambda r: (r["due_at"], r["id"])):
             await self._fire(row)
         return len(rows)
