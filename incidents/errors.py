@@ -1,17 +1,29 @@
-"""The domain's one error tree. server/ maps each class to an HTTP status in one place.
+"""The product's one error tree: every refusal is a `Refusal`. server/errors.py maps each class
+to an HTTP status and a WebSocket close code in one table (the most specific class wins).
 
-DomainError
- ├── InvalidCommand        bad input: a field is missing, too long, out of range
- ├── NotAuthorized         the actor's role may not do this
- │    └── Recused          the actor has a direct interest in this incident (回避)
- ├── NotFound              no such incident
- ├── IllegalTransition     the state machine refuses (status, checklist item, ...)
- │    └── IncidentClosed   a closed incident accepts only reopen
- └── IdempotencyConflict   a key reused with a different command
+Refusal
+ ├── DomainError            the domain refuses a command (this module)
+ │    ├── InvalidCommand        bad input: a field is missing, too long, out of range
+ │    ├── NotAuthorized         the actor's role may not do this
+ │    │    └── Recused          the actor has a direct interest in this incident (回避)
+ │    ├── NotFound              no such incident
+ │    ├── IllegalTransition     the state machine refuses (status, checklist item, ...)
+ │    │    └── IncidentClosed   a closed incident accepts only reopen
+ │    └── IdempotencyConflict   a key reused with a different command
+ ├── AuthError              an account or a sign-in is refused (server/auth/errors.py)
+ │    ├── InvalidUser, WeakPassword, UserExists, UnknownUser
+ │    ├── CredentialsMissing, BadCredentials
+ │    └── TooManyAttempts       too many failed sign-ins lately; `retry_after` seconds to wait
+ ├── AuthRefused            a request is refused: no session, role, CSRF, cross-site (same)
+ └── AckRefused             an acknowledgement link cannot be used (server/notify/tokens.py)
+      ├── TokenRefused          malformed, forged, another purpose, expired
+      ├── UnknownNotice         no such notification or recipient
+      └── AlreadyAcknowledged   the notice is acknowledged already
 
-The class says how the server answers (its status); the `reason` says what the person
-reads: a catalogue key (`refusal.<reason>`) with parameters, translated at the edge
-(server/refusal.py). Ids among the parameters are `Named`, so they are shown by name.
+A DomainError's class says how the server answers (its status); its `reason` says what the
+person reads: a catalogue key (`refusal.<reason>`) with parameters, translated at the edge
+(server/refusal.py). Ids among the parameters are `Named`, so they are shown by name. The
+other branches carry their own words (the sign-in page's, the acknowledgement page's).
 """
 
 from __future__ import annotations
@@ -35,7 +47,18 @@ class Named:
 Param = str | int | Named | Bilingual | tuple["Param", ...]
 
 
-class DomainError(Exception):
+class Refusal(Exception):
+    """Something the product refuses: a stable `code` and an English `message` (for logs,
+    APIs and the command line; never the words a person reads on a page)."""
+
+    code = "refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DomainError(Refusal):
     """A refusal: `reason` keys the sentence a person reads (`refusal.<reason>` in the
     catalogues), filled with `params`; `message` is the same in English, for logs and APIs."""
 
@@ -46,7 +69,6 @@ class DomainError(Exception):
     ) -> None:
         super().__init__(message)
         self.reason = reason
-        self.message = message
         self.field = field
         self.params: Mapping[str, Param] = params
 

@@ -22,7 +22,8 @@ from incidents.clock import Clock, SystemClock
 from incidents.errors import DomainError
 from playbooks.loader import load_library
 from server import demo
-from server.auth.protect import AuthMiddleware, AuthRefused, auth_refused_handler
+from server.auth.errors import AuthRefused
+from server.auth.protect import AuthMiddleware, auth_refused_handler
 from server.auth.proxies import forwarding
 from server.auth.routes import auth_routes
 from server.database import open_database, unavailable

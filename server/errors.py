@@ -1,7 +1,15 @@
-"""The one place where domain refusals become HTTP responses."""
+"""The one place where refusals become HTTP statuses and WebSocket close codes.
+
+`REFUSALS` is the one table: every class of the product's error tree (incidents/errors.py)
+has an entry or inherits its nearest ancestor's. Whoever answers a refusal, a page, an API
+or a socket, asks `answer` for it; no other module picks a status for a refusal
+(tests/test_refusal_table.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -17,11 +25,27 @@ from incidents.errors import (
     InvalidCommand,
     NotAuthorized,
     NotFound,
+    Refusal,
+)
+from server.auth.errors import (
+    AuthError,
+    AuthRefused,
+    BadCredentials,
+    LoginRequired,
+    TooManyAttempts,
 )
 from server.database import DatabaseUnavailable, unavailable
 from server.i18n import DEFAULT_LANGUAGE, Translator, default_catalogue, normalize
 from server.live.close_codes import Close
 from server.logs import loggable_path
+from server.notify.tokens import (
+    AckRefused,
+    AlreadyAcknowledged,
+    TokenExpired,
+    TokenMalformed,
+    TokenRefused,
+    UnknownNotice,
+)
 from server.refusal import explain
 
 log = structlog.get_logger(__name__)
@@ -29,17 +53,54 @@ log = structlog.get_logger(__name__)
 RETRY_AFTER = "5"  # seconds: a restarted PostgreSQL takes a few; sooner only finds it still away
 UNAVAILABLE_KEY = "error.database_unavailable"
 
-STATUS: dict[type[DomainError], int] = {
-    InvalidCommand: 422,
-    NotAuthorized: 403,
-    NotFound: 404,
-    IllegalTransition: 409,
-    IdempotencyConflict: 409,
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """How a refusal is answered: over HTTP, and on a console's WebSocket."""
+
+    status: int
+    close: Close
+
+
+# 1008 (POLICY) is the refusal retrying cannot help; a socket is told more where it can act.
+_REFUSED = Answer(400, Close.POLICY)
+
+REFUSALS: Mapping[type[Refusal], Answer] = {
+    DomainError: _REFUSED,
+    InvalidCommand: Answer(422, Close.POLICY),
+    NotAuthorized: Answer(403, Close.POLICY),
+    NotFound: Answer(404, Close.NO_SUCH_VIEW),
+    IllegalTransition: Answer(409, Close.POLICY),
+    IdempotencyConflict: Answer(409, Close.POLICY),
+    AuthError: _REFUSED,
+    BadCredentials: Answer(401, Close.SESSION_ENDED),
+    TooManyAttempts: Answer(429, Close.POLICY),  # with Retry-After: its `retry_after`
+    AuthRefused: Answer(403, Close.POLICY),
+    LoginRequired: Answer(401, Close.SESSION_ENDED),  # a browser page: 303 to /login
+    AckRefused: _REFUSED,
+    TokenRefused: Answer(403, Close.POLICY),
+    TokenMalformed: Answer(400, Close.POLICY),
+    TokenExpired: Answer(410, Close.POLICY),
+    UnknownNotice: Answer(404, Close.POLICY),
+    AlreadyAcknowledged: Answer(409, Close.POLICY),
 }
 
 
-def status_of(exc: DomainError) -> int:
-    return next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+def answer(refusal: Refusal | type[Refusal]) -> Answer:
+    """The entry of the refusal's most specific class that has one."""
+    cls = refusal if isinstance(refusal, type) else type(refusal)
+    found = next((REFUSALS[c] for c in cls.__mro__ if c in REFUSALS), None)
+    if found is None:
+        raise LookupError(f"{cls.__name__} has no answer in server/errors.py REFUSALS")
+    return found
+
+
+def status_of(refusal: Refusal | type[Refusal]) -> int:
+    return answer(refusal).status
+
+
+def close_of(refusal: Refusal | type[Refusal]) -> Close:
+    return answer(refusal).close
 
 
 def wants_json(request: Request) -> bool:

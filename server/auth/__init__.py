@@ -1,5 +1,6 @@
 """Sign-in for the live console: users, sessions, rate limits and request protection.
 
+errors.py     the auth branches of the product's error tree (AuthError, AuthRefused)
 passwords.py  Argon2id hashing and the password rules
 users.py      User, UserStore
 sessions.py   Session, SessionStore (idle 12 h, absolute 7 days)
@@ -8,13 +9,17 @@ proxies.py    the client address and scheme, through trusted proxies only
 cookies.py    the session cookie
 origins.py    which origins may send state-changing requests
 protect.py    AuthMiddleware, require_session / require_role / require_csrf,
-              websocket_allowed, AuthRefused and its handler
+              websocket_allowed, refusal_response and its handler
 routes.py     GET/POST /login, POST /logout
 cli.py        user commands and the demo users
+
+This door re-exports the parts below HTTP only: protect.py and routes.py answer through
+server/errors.py, whose table names this package's errors, so they are imported by module.
 """
 
 from server.auth.errors import (
     AuthError,
+    AuthRefused,
     InvalidUser,
     TooManyAttempts,
     UnknownUser,
@@ -22,25 +27,12 @@ from server.auth.errors import (
     WeakPassword,
 )
 from server.auth.passwords import Passwords
-from server.auth.protect import (
-    AuthMiddleware,
-    AuthRefused,
-    auth_refused_handler,
-    current_session,
-    require_csrf,
-    require_role,
-    require_session,
-    websocket_allowed,
-    websocket_origin_allowed,
-)
 from server.auth.ratelimit import LoginLimiter
-from server.auth.routes import auth_routes
 from server.auth.sessions import Session, SessionStore
 from server.auth.users import User, UserStore
 
 __all__ = [
     "AuthError",
-    "AuthMiddleware",
     "AuthRefused",
     "InvalidUser",
     "LoginLimiter",
@@ -53,12 +45,4 @@ __all__ = [
     "UserExists",
     "UserStore",
     "WeakPassword",
-    "auth_refused_handler",
-    "auth_routes",
-    "current_session",
-    "require_csrf",
-    "require_role",
-    "require_session",
-    "websocket_allowed",
-    "websocket_origin_allowed",
 ]

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 import structlog
-from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -21,10 +20,11 @@ from starlette.websockets import WebSocket
 
 from incidents.kinds import Role
 from server.auth.cookies import session_token
+from server.auth.errors import AuthRefused, CrossSite, CsrfFailed, Forbidden, LoginRequired
 from server.auth.origins import cross_site_reason, is_allowed_origin, parse_origins
 from server.auth.services import auth_services
 from server.auth.sessions import Session
-from server.errors import flash, reader
+from server.errors import flash, reader, status_of
 from server.logs import loggable_path
 from server.refusal import refusal_text
 
@@ -34,16 +34,6 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-class AuthRefused(HTTPException):
-    """401 (no session), 303 to /login (no session, a browser page), or 403 (not allowed)."""
-
-    def __init__(
-        self, status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(status_code, detail, headers)
-        self.code = code
 
 
 class AuthMiddleware:
@@ -64,7 +54,7 @@ class AuthMiddleware:
             reason = cross_site_reason(scope, self.allowed_origins)
             if reason is not None:
                 log.warning("cross_site_refused", reason=reason, path=loggable_path(scope["path"]))
-                refused = AuthRefused(403, "cross_site", "cross-site request refused")
+                refused = CrossSite("cross-site request refused")
                 await refusal_response(HTTPConnection(scope), refused)(scope, receive, send)
                 return
         session = await _resolve(scope)
@@ -103,14 +93,11 @@ def login_url(conn: HTTPConnection) -> str:
 
 
 def require_session(conn: HTTPConnection) -> Session:
-    """The signed-in session, or AuthRefused: a redirect to /login for pages, 401 otherwise."""
+    """The signed-in session, or LoginRequired: a redirect to /login for pages, 401 otherwise."""
     session = current_session(conn)
     if session is not None:
         return session
-    if wants_html(conn):
-        raise AuthRefused(303, "login_required", "please sign in", {"Location": login_url(conn)})
-    headers = {"HX-Redirect": "/login"} if "hx-request" in conn.headers else None
-    raise AuthRefused(401, "login_required", "please sign in", headers)
+    raise LoginRequired("please sign in")
 
 
 def require_role(conn: HTTPConnection, *roles: Role) -> Session:
@@ -118,7 +105,7 @@ def require_role(conn: HTTPConnection, *roles: Role) -> Session:
     session = require_session(conn)
     if session.user.role not in roles:
         log.warning("role_refused", user_id=session.user.id, role=session.user.role.value)
-        raise AuthRefused(403, "forbidden", "your role may not do this")
+        raise Forbidden("your role may not do this")
     return session
 
 
@@ -128,7 +115,7 @@ async def require_csrf(request: Request) -> None:
     given = request.headers.get(CSRF_HEADER) or await _form_token(request)
     if not given or not hmac.compare_digest(given.encode(), session.csrf_token.encode()):
         log.warning("csrf_refused", user_id=session.user.id, path=loggable_path(request.url.path))
-        raise AuthRefused(403, "csrf_failed", "the form has expired: reload the page and retry")
+        raise CsrfFailed("the form has expired: reload the page and retry")
 
 
 async def _form_token(request: Request) -> str | None:
@@ -155,20 +142,22 @@ def websocket_allowed(websocket: WebSocket, allowed_origins: Iterable[str] = ())
 
 
 def refusal_response(conn: HTTPConnection, exc: AuthRefused) -> Response:
-    """The response for a refusal: a redirect, a short text for pages, the page's flash for
-    htmx, JSON for the rest; what a person reads is `refusal.auth.<code>`, in their language."""
-    if exc.status_code == 303:
-        return Response(status_code=303, headers=exc.headers)
-    reason = f"auth.{exc.code}"
-    text = refusal_text(reader(conn), reason, {})
+    """The response for a refusal: a short text for pages, the page's flash for htmx, JSON
+    for the rest; what a person reads is `refusal.auth.<code>`, in their language. A browser
+    page without a session is sent to /login instead, and htmx is told to go there."""
+    signing_in = isinstance(exc, LoginRequired)
+    if signing_in and wants_html(conn):
+        return Response(status_code=303, headers={"Location": login_url(conn)})
+    status, text = status_of(exc), refusal_text(reader(conn), exc.reason, {})
     if wants_html(conn):
-        return PlainTextResponse(text, exc.status_code, exc.headers)
+        return PlainTextResponse(text, status)
     if "hx-request" in conn.headers:
-        response = flash(exc.code, reason, text, exc.status_code)
-        response.headers.update(exc.headers or {})
+        response = flash(exc.code, exc.reason, text, status)
+        if signing_in:
+            response.headers["HX-Redirect"] = "/login"
         return response
-    body = {"error": exc.code, "reason": reason, "message": exc.detail, "text": text}
-    return JSONResponse(body, exc.status_code, exc.headers)
+    body = {"error": exc.code, "reason": exc.reason, "message": exc.message, "text": text}
+    return JSONResponse(body, status)
 
 
 async def auth_refused_handler(request: Request, exc: Exception) -> Response:

@@ -20,13 +20,20 @@ from starlette.templating import Jinja2Templates
 from incidents.kinds import Role
 from incidents.text import is_refused
 from server.auth.cookies import clear_session_cookie, session_token, set_session_cookie
-from server.auth.errors import TooManyAttempts
+from server.auth.errors import (
+    AuthError,
+    BadCredentials,
+    CredentialsMissing,
+    InvalidUser,
+    TooManyAttempts,
+)
 from server.auth.protect import current_session, require_csrf
 from server.auth.proxies import client_address
 from server.auth.ratelimit import LoginLimiter
 from server.auth.services import auth_services
 from server.auth.sessions import SessionStore
 from server.auth.users import Language, User, UserStore, normalize_login
+from server.errors import status_of
 
 log = structlog.get_logger(__name__)
 
@@ -128,27 +135,50 @@ async def login(request: Request) -> Response:
     form = await request.form()
     lang, next_path = _language(_field(form, "lang")), safe_next(_field(form, "next"))
     login_name, password = normalize_login(_field(form, "username"))[:100], _field(form, "password")
-    if not login_name or not password:
-        text = _TEXT[lang]["missing"]
-        return _render(request, lang, next_path, error=text, status=400, username=login_name)
-    if any(is_refused(c) for c in login_name):  # no login has one: never stored nor logged
-        text = _TEXT[lang]["bad_name"]
-        return _render(request, lang, next_path, error=text, status=400)
-    limiter: LoginLimiter = auth_services(request).login_limiter
     try:
-        attempt = await limiter.begin(login_name, client_address(request.scope))
-    except TooManyAttempts as exc:
-        text, retry = _wait_text(lang, exc.retry_after), {"Retry-After": str(exc.retry_after)}
-        return _render(
-            request, lang, next_path, error=text, status=429, username=login_name, headers=retry
+        user = await _authenticate(request, login_name, password)
+    except AuthError as refused:
+        shown = "" if isinstance(refused, InvalidUser) else login_name  # never echo a bad name
+        retry = (
+            {"Retry-After": str(refused.retry_after)}
+            if isinstance(refused, TooManyAttempts)
+            else None
         )
+        text, status = _refusal_text(lang, refused), status_of(refused)
+        return _render(
+            request, lang, next_path, error=text, status=status, username=shown, headers=retry
+        )
+    return await _sign_in(request, user, next_path)
+
+
+async def _authenticate(request: Request, login_name: str, password: str) -> User:
+    """The user whose password this is, within the rate limits; an AuthError otherwise."""
+    if not login_name or not password:
+        raise CredentialsMissing("enter a login name and a password")
+    if any(is_refused(c) for c in login_name):  # no login has one: never stored nor logged
+        raise InvalidUser("the login name holds a control character")
+    limiter: LoginLimiter = auth_services(request).login_limiter
+    attempt = await limiter.begin(login_name, client_address(request.scope))
     users: UserStore = auth_services(request).users
     user = await users.authenticate(login_name, password)
     await limiter.finish(attempt, ok=user is not None)
     if user is None:
-        text = _TEXT[lang]["bad_credentials"]
-        return _render(request, lang, next_path, error=text, status=401, username=login_name)
-    return await _sign_in(request, user, next_path)
+        raise BadCredentials("the login name or password is not correct")
+    return user
+
+
+# The sign-in page's own words for each refusal (TooManyAttempts says how long to wait).
+_WORDS: dict[type[AuthError], str] = {
+    CredentialsMissing: "missing",
+    InvalidUser: "bad_name",
+    BadCredentials: "bad_credentials",
+}
+
+
+def _refusal_text(lang: Language, refused: AuthError) -> str:
+    if isinstance(refused, TooManyAttempts):
+        return _wait_text(lang, refused.retry_after)
+    return _TEXT[lang][_WORDS[type(refused)]]
 
 
 def _wait_text(lang: Language, seconds: int) -> str:

@@ -27,6 +27,8 @@ from incidents.events import Event
 from incidents.kinds import Role
 from incidents.state import IncidentState
 from incidents.store import EventStore
+from server.auth.errors import LoginRequired
+from server.errors import close_of
 from server.incident.render import Renderer
 from server.live.broker import Broker, Notice, Resync
 from server.live.close_codes import Close
@@ -295,5 +297,5 @@ class Hub:
         for console in ended:
             self.detach(console)
             with contextlib.suppress(Exception):
-                await console.close(Close.SESSION_ENDED)
+                await console.close(close_of(LoginRequired))
         return len(ended)

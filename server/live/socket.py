@@ -10,7 +10,9 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from incidents.errors import NotFound
+from server.auth.errors import CrossSite, LoginRequired
 from server.auth.protect import current_session, websocket_origin_allowed
+from server.errors import close_of
 from server.live.close_codes import Close, close
 from server.live.hub import Console, Hub, View
 from server.services import services
@@ -20,18 +22,18 @@ log = structlog.get_logger(__name__)
 
 async def console_socket(websocket: WebSocket) -> None:
     if not websocket_origin_allowed(websocket, services(websocket).settings.allowed_origins):
-        await websocket.close(Close.POLICY)
+        await websocket.close(close_of(CrossSite))
         return
     await websocket.accept()  # from here on the page is told why, by a code it acts on
     session = current_session(websocket)
     if session is None:
         log.info("websocket_session_ended")
-        await close(websocket, Close.SESSION_ENDED)
+        await close(websocket, close_of(LoginRequired))
         return
     try:
         view = View.parse(websocket.query_params.get("view", "board"))
     except ValueError:
-        await close(websocket, Close.NO_SUCH_VIEW)
+        await close(websocket, close_of(NotFound))
         return
     hub: Hub = services(websocket).hub
     console = Console(
@@ -54,8 +56,8 @@ async def _serve(websocket: WebSocket, hub: Hub, console: Console) -> None:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
-    except NotFound:
-        await close(websocket, Close.NO_SUCH_VIEW)
+    except NotFound as missing:
+        await close(websocket, close_of(missing))
     except WebSocketDisconnect:
         pass  # the peer left while its snapshot was being sent
     finally:

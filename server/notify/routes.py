@@ -37,18 +37,17 @@ from server.incident.render import Renderer
 from server.live.broker import Broker, Notice
 from server.notify.service import Notifier
 from server.notify.store import recipient
-from server.notify.tokens import AckClaim, TokenRefused, verify
+from server.notify.tokens import (
+    AckClaim,
+    AckRefused,
+    AlreadyAcknowledged,
+    TokenRefused,
+    UnknownNotice,
+    verify,
+)
 from server.services import services
 
 log = structlog.get_logger(__name__)
-
-TOKEN_STATUS = {"malformed": 400, "forged": 403, "purpose": 403, "expired": 410}
-
-
-class AckRefused(Exception):
-    def __init__(self, status: int, code: str, language: str = "zh-CN") -> None:
-        super().__init__(code)
-        self.status, self.code, self.language = status, code, language
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +66,17 @@ async def _context(request: Request, token: str) -> AckContext:
         claim = verify(notifier.keys.accepted, token, services(request).clock.now())
     except TokenRefused as refused:
         log.warning("ack_token_refused", reason=refused.reason)
-        raise AckRefused(TOKEN_STATUS[refused.reason], f"token_{refused.reason}") from None
+        raise
     pool = services(request).pool
     to = await recipient(pool, claim.delivery, claim.incident_id, claim.notification)
     store: EventStore = services(request).store
     state = await store.state(claim.incident_id) if to else None
     found = state and next((n for n in state.notifications if n.id == claim.notification), None)
     if to is None or state is None or not found:
-        raise AckRefused(404, "token_unknown")
+        raise UnknownNotice("no such notification or recipient")
     language = normalize(to.language)
     if found.acknowledged:
-        raise AckRefused(409, "already_acknowledged", language)
+        raise AlreadyAcknowledged("the notice is acknowledged already", language)
     return AckContext(claim, state, found, to.unit, to.contact, language)
 
 
@@ -95,7 +94,7 @@ async def _acknowledge(request: Request, ctx: AckContext, via: str, fields: Fiel
     try:
         outcome = await store.execute(ctx.claim.incident_id, command, actor, uuid.uuid4().hex)
     except IllegalTransition:  # acknowledged a moment ago through another link
-        raise AckRefused(409, "already_acknowledged", ctx.language) from None
+        raise AlreadyAcknowledged("the notice is acknowledged already", ctx.language) from None
     broker: Broker = services(request).broker
     seqs = [e.seq for e in outcome.events]
     await broker.publish(Notice(outcome.incident_id, seqs[0], seqs[-1]))
@@ -134,7 +133,7 @@ async def ack_page(request: Request) -> Response:
     try:
         ctx = await _context(request, token)
     except AckRefused as refused:
-        return _page(request, refused.language, refused.status, refused=refused.code)
+        return _page(request, refused.language, status_of(refused), refused=refused.code)
     unit = _unit_name(request, ctx.unit, ctx.language)
     return _page(request, ctx.language, s=ctx.state, unit=unit, token=token, refused=None)
 
@@ -146,7 +145,7 @@ async def ack_submit(request: Request) -> Response:
         fields = await read_fields(request)  # the same checks as every other form
         await _acknowledge(request, ctx, "link", fields)
     except AckRefused as refused:
-        return _page(request, refused.language, refused.status, refused=refused.code)
+        return _page(request, refused.language, status_of(refused), refused=refused.code)
     except DomainError as exc:
         return _page(request, ctx.language, status_of(exc), refused=ack_refusal(exc))
     unit = _unit_name(request, ctx.unit, ctx.language)
@@ -168,7 +167,7 @@ async def api_ack(request: Request) -> Response:
         ctx = await _context(request, fields["token"])
         await _acknowledge(request, ctx, "api", fields)
     except AckRefused as refused:
-        return JSONResponse({"error": refused.code}, refused.status)
+        return JSONResponse({"error": refused.code}, status_of(refused))
     body = {"incident_id": str(ctx.claim.incident_id), "notification": ctx.claim.notification}
     return JSONResponse({**body, "acknowledged": True}, 201)
 

@@ -19,19 +19,60 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 from uuid import UUID
+
+from incidents.errors import Refusal
 
 PURPOSE = "ack"
 TTL = timedelta(hours=24)
 _CONTEXT = b"wf-ack-v1."
 
 
-class TokenRefused(Exception):
-    """reason: malformed, forged, purpose or expired."""
+class AckRefused(Refusal):
+    """An acknowledgement link that cannot be used: `code` keys the page's words
+    (notify.ack.refused.<code>), in the recipient's `language` once the link names them."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    code = "ack_refused"
+
+    def __init__(self, message: str, language: str = "zh-CN") -> None:
+        super().__init__(message)
+        self.language = language
+
+
+class TokenRefused(AckRefused):
+    """The token itself is refused; `reason`: malformed, forged, purpose or expired."""
+
+    reason: ClassVar[str] = "refused"
+
+    def __init__(self) -> None:
+        super().__init__(self.reason)
+
+
+class TokenMalformed(TokenRefused):
+    code, reason = "token_malformed", "malformed"
+
+
+class TokenForged(TokenRefused):
+    code, reason = "token_forged", "forged"
+
+
+class TokenPurpose(TokenRefused):
+    code, reason = "token_purpose", "purpose"
+
+
+class TokenExpired(TokenRefused):
+    code, reason = "token_expired", "expired"
+
+
+class UnknownNotice(AckRefused):
+    """A genuine token for a notification or a recipient that is not (or no longer) known."""
+
+    code = "token_unknown"
+
+
+class AlreadyAcknowledged(AckRefused):
+    code = "already_acknowledged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +112,14 @@ def verify(keys: Sequence[bytes], token: str, now: datetime) -> AckClaim:
     otherwise."""
     body, dot, signature = token.partition(".")
     if not dot or not body or not signature or len(token) > 1000:
-        raise TokenRefused("malformed")
+        raise TokenMalformed()
     signed = [hmac.compare_digest(signature.encode(), _sign(k, body).encode()) for k in keys]
     if not any(signed):  # every key is tried: the time taken says nothing of which matched
-        raise TokenRefused("forged")
+        raise TokenForged()
     try:
         claims = json.loads(_unb64(body))
         if not isinstance(claims, dict) or claims.get("p") != PURPOSE:
-            raise TokenRefused("purpose")
+            raise TokenPurpose()
         claim = AckClaim(
             UUID(claims["i"]),
             str(claims["n"]),
@@ -86,7 +127,7 @@ def verify(keys: Sequence[bytes], token: str, now: datetime) -> AckClaim:
             datetime.fromtimestamp(int(claims["x"]), UTC),
         )
     except (ValueError, KeyError, TypeError, binascii.Error):
-        raise TokenRefused("malformed") from None
+        raise TokenMalformed() from None
     if now >= claim.expires_at:
-        raise TokenRefused("expired")
+        raise TokenExpired()
     return claim

@@ -16,19 +16,16 @@ from starlette.websockets import WebSocket
 
 import web
 from incidents.kinds import Role
-from server.auth import (
+from server.auth import AuthRefused, LoginLimiter, SessionStore, UserStore
+from server.auth.protect import (
     AuthMiddleware,
-    AuthRefused,
-    LoginLimiter,
-    SessionStore,
-    UserStore,
     auth_refused_handler,
-    auth_routes,
     require_csrf,
     require_role,
     require_session,
     websocket_allowed,
 )
+from server.auth.routes import auth_routes
 from tests.auth.conftest import PASSWORD
 
 TEMPLATES = Path(web.__file__).parent / "templates"
