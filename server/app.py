@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -102,13 +102,14 @@ async def every(seconds: float, work: Callable[[], Awaitable[object]], name: str
 def background(s: Services) -> list[asyncio.Task[None]]:
     """The hub's notice loop, its healing reads, the session check of open sockets, and the
     periodic checks of every feature."""
-    since, heal_every = s.clock.now(), s.settings.heal_every or 0.0
+    heal_every = s.settings.heal_every or 0.0
+    since: datetime | None = None  # by the database's clock, which every node shares
 
     async def heal() -> None:  # overlapping windows: a commit near the edge is not missed
         nonlocal since
-        now = s.clock.now()
-        await s.hub.heal(await s.store.heads(since - timedelta(seconds=heal_every)))
-        since = now
+        window = since - timedelta(seconds=heal_every) if since else None
+        since, heads = await s.store.heads(window)
+        await s.hub.heal(heads)
 
     async def ended() -> int:  # an open console counts as use of its session
         return await s.hub.close_ended_sessions(
