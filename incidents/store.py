@@ -323,6 +323,18 @@ class EventStore:
             ]
 
 
+async def chain_heads(conn: Conn, only: UUID | None = None) -> list[asyncpg.Record]:
+    """Each incident's (id, last_seq, head_hash) and, when chain format 2 sealed it again,
+    its format-1 head (events, old_head_hash); oldest first."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT i.id, i.last_seq, i.head_hash, r.events, r.old_head_hash FROM incidents i "
+        "LEFT JOIN chain_reseals r ON r.incident_id = i.id "
+        "WHERE $1::uuid IS NULL OR i.id = $1 ORDER BY i.opened_at, i.id",
+        only,
+    )
+    return rows
+
+
 async def stream_events(conn: Conn, incident_id: UUID) -> AsyncIterator[Event]:
     """Every event of one incident in seq order, read with a cursor (call inside a transaction)."""
     async for row in conn.cursor(

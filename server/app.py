@@ -25,7 +25,7 @@ from server import demo
 from server.auth.protect import AuthMiddleware, AuthRefused, auth_refused_handler
 from server.auth.proxies import forwarding
 from server.auth.routes import auth_routes
-from server.database import open_database, unavailable
+from server.database import open_database, ping, unavailable
 from server.duty.pages import duty_routes
 from server.duty.setup import ZERO_CHECK_EVERY
 from server.duty.worker import flag_missing_zero_reports
@@ -77,7 +77,7 @@ async def readyz(request: Request) -> Response:
     """Ready, or 503 naming each dependency that does not answer (database, broker)."""
     s = services(request)
     broker = s.broker.ping() if isinstance(s.broker, RedisBroker) else asyncio.sleep(0)
-    db, redis = await asyncio.gather(_answers(s.pool.fetchval("SELECT 1")), _answers(broker))
+    db, redis = await asyncio.gather(_answers(ping(s.pool)), _answers(broker))
     down = {name: error for name, error in (("database", db), ("broker", redis)) if error}
     if down:
         log.warning("not_ready", **down)
