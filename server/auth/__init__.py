@@ -62,3 +62,7 @@ __all__ = [
     "websocket_allowed",
     "websocket_origin_allowed",
 ]
+
+# The modules other features may import (tests/test_feature_boundary.py); the app's
+# composition (server/*.py) may import any.
+PUBLIC = ("protect", "users", "sessions")
