@@ -120,20 +120,26 @@ async def timers_acknowledged(
     await conn.execute(_ACKNOWLEDGED, incident_id, notification, at)
 
 
+async def _claim(
+    pool: asyncpg.Pool, sql: str, now: datetime, batch: int, lease: timedelta
+) -> list[asyncpg.Record]:
+    async with pool.acquire() as conn, conn.transaction():
+        rows: list[asyncpg.Record] = await conn.fetch(sql, now, batch, lease)
+    return rows
+
+
 async def claim_deliveries(
     pool: asyncpg.Pool, now: datetime, batch: int, lease: timedelta
 ) -> list[asyncpg.Record]:
-    async with pool.acquire() as conn, conn.transaction():
-        rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_DELIVERIES, now, batch, lease)
-    return rows
+    """Outbox rows due by `now`, leased for `lease` by the database's clock."""
+    return await _claim(pool, _CLAIM_DELIVERIES, now, batch, lease)
 
 
 async def claim_timers(
     pool: asyncpg.Pool, now: datetime, batch: int, lease: timedelta
 ) -> list[asyncpg.Record]:
-    async with pool.acquire() as conn, conn.transaction():
-        rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_TIMERS, now, batch, lease)
-    return rows
+    """Escalation timers due by `now`, leased the same way."""
+    return await _claim(pool, _CLAIM_TIMERS, now, batch, lease)
 
 
 async def timer_fired(pool: asyncpg.Pool, timer: int, at: datetime, outcome: str) -> None:
