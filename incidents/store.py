@@ -94,13 +94,20 @@ WITH incident AS (
                            last_seq, head_hash, state, plan_hash)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
     ON CONFLICT (id) DO UPDATE SET type = $2, level = $3, status = $4, location = $5,
-        headcount = $6, updated_at = $8, last_seq = $9, head_hash = $10, state = $11
+        headcount = $6, updated_at = $8, last_seq = $9, head_hash = $10, state = $11,
+        touched_at = clock_timestamp()
 ), appended AS (
     INSERT INTO events ({_EVENT_COLUMNS})
     SELECT $1, * FROM unnest($13::int[], $14::timestamptz[], $15::text[], $16::text[],
                              $17::jsonb[], $18::text[], $19::text[], $22::bytea[])
 )
 UPDATE command_keys SET incident_id = $1, result = $20 WHERE key = $21
+"""
+
+
+_HEADS = """
+WITH t AS (SELECT clock_timestamp() AS now)
+SELECT t.now, i.id, i.last_seq FROM t LEFT JOIN incidents i ON i.touched_at >= $1
 """
 
 
@@ -298,12 +305,12 @@ class EventStore:
             )
         return state, [event_from_row(r) for r in rows]
 
-    async def heads(self, since: datetime) -> list[tuple[UUID, int]]:
-        """(incident, last seq) of incidents changed since a moment: for nodes to heal."""
-        rows = await self._pool.fetch(
-            "SELECT id, last_seq FROM incidents WHERE updated_at >= $1", since
-        )
-        return [(r["id"], r["last_seq"]) for r in rows]
+    async def heads(self, since: datetime | None) -> tuple[datetime, list[tuple[UUID, int]]]:
+        """The database's time now, and (incident, last seq) of the incidents written since
+        `since` by that clock (none when None): for nodes to heal, whatever their own clocks."""
+        rows = await self._pool.fetch(_HEADS, since)
+        heads = [(r["id"], r["last_seq"]) for r in rows if r["id"] is not None]
+        return rows[0]["now"], heads
 
     async def incidents(self, *, include_closed: bool = False) -> list[IncidentState]:
         where = "" if include_closed else " WHERE status <> 'closed'"
@@ -314,6 +321,18 @@ class EventStore:
             return [
                 await self._with_plan(conn, decode_state(r["state"]), r["plan_hash"]) for r in rows
             ]
+
+
+async def chain_heads(conn: Conn, only: UUID | None = None) -> list[asyncpg.Record]:
+    """Each incident's (id, last_seq, head_hash) and, when chain format 2 sealed it again,
+    its format-1 head (events, old_head_hash); oldest first."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT i.id, i.last_seq, i.head_hash, r.events, r.old_head_hash FROM incidents i "
+        "LEFT JOIN chain_reseals r ON r.incident_id = i.id "
+        "WHERE $1::uuid IS NULL OR i.id = $1 ORDER BY i.opened_at, i.id",
+        only,
+    )
+    return rows
 
 
 async def stream_events(conn: Conn, incident_id: UUID) -> AsyncIterator[Event]:

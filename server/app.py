@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -26,7 +26,7 @@ from server.auth.errors import AuthRefused
 from server.auth.protect import AuthMiddleware, auth_refused_handler
 from server.auth.proxies import forwarding
 from server.auth.routes import auth_routes
-from server.database import open_database, unavailable
+from server.database import open_database, ping, unavailable
 from server.duty.pages import duty_routes
 from server.duty.setup import ZERO_CHECK_EVERY
 from server.duty.worker import flag_missing_zero_reports
@@ -78,7 +78,7 @@ async def readyz(request: Request) -> Response:
     """Ready, or 503 naming each dependency that does not answer (database, broker)."""
     s = services(request)
     broker = s.broker.ping() if isinstance(s.broker, RedisBroker) else asyncio.sleep(0)
-    db, redis = await asyncio.gather(_answers(s.pool.fetchval("SELECT 1")), _answers(broker))
+    db, redis = await asyncio.gather(_answers(ping(s.pool)), _answers(broker))
     down = {name: error for name, error in (("database", db), ("broker", redis)) if error}
     if down:
         log.warning("not_ready", **down)
@@ -103,13 +103,14 @@ async def every(seconds: float, work: Callable[[], Awaitable[object]], name: str
 def background(s: Services) -> list[asyncio.Task[None]]:
     """The hub's notice loop, its healing reads, the session check of open sockets, and the
     periodic checks of every feature."""
-    since, heal_every = s.clock.now(), s.settings.heal_every or 0.0
+    heal_every = s.settings.heal_every or 0.0
+    since: datetime | None = None  # by the database's clock, which every node shares
 
     async def heal() -> None:  # overlapping windows: a commit near the edge is not missed
         nonlocal since
-        now = s.clock.now()
-        await s.hub.heal(await s.store.heads(since - timedelta(seconds=heal_every)))
-        since = now
+        window = since - timedelta(seconds=heal_every) if since else None
+        since, heads = await s.store.heads(window)
+        await s.hub.heal(heads)
 
     async def ended() -> int:  # an open console counts as use of its session
         return await s.hub.close_ended_sessions(

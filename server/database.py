@@ -66,6 +66,11 @@ async def database_dsn(settings: Settings) -> AsyncIterator[str]:
         yield dsn
 
 
+async def ping(pool: asyncpg.Pool) -> None:
+    """A round trip to PostgreSQL: for /readyz."""
+    await pool.fetchval("SELECT 1")
+
+
 async def release(conn: asyncpg.Connection) -> None:
     """Hand a connection back to the pool without asyncpg's RESET ALL round trip.
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from incidents.events import ChainBreak, ChainCheck, Format1Head
-from incidents.store import Conn, stream_events
+from incidents.store import Conn, chain_heads, stream_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +52,7 @@ async def verify_incident(
 
 
 async def verify_all(conn: Conn, only: UUID | None = None) -> Verdict:
-    rows = await conn.fetch(
-        "SELECT i.id, i.last_seq, i.head_hash, r.events, r.old_head_hash FROM incidents i "
-        "LEFT JOIN chain_reseals r ON r.incident_id = i.id "
-        "WHERE $1::uuid IS NULL OR i.id = $1 ORDER BY i.opened_at, i.id",
-        only,
-    )
+    rows = await chain_heads(conn, only)
     total = 0
     for row in rows:
         resealed = Resealed(row["events"], row["old_head_hash"]) if row["events"] else None

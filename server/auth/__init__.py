@@ -46,3 +46,7 @@ __all__ = [
     "UserStore",
     "WeakPassword",
 ]
+
+# The modules other features may import (tests/test_feature_boundary.py); the app's
+# composition (server/*.py) may import any.
+PUBLIC = ("protect", "users", "sessions")

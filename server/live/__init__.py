@@ -1,0 +1,5 @@
+"""WebSockets: the hub that pushes fragments after each commit, the broker, the socket."""
+
+# The modules other features may import (tests/test_feature_boundary.py); the app's
+# composition (server/*.py) may import any.
+PUBLIC = ("broker", "hub")

@@ -10,3 +10,7 @@ secret.py      the keys that sign them: the current one, and old ones still acce
 routes.py      /ack/{token}, /api/ack, and the console's acknowledge-by-phone and re-send
 service.py     putting it together for the app and the `watchfloor notify-worker` CLI
 """
+
+# The modules other features may import (tests/test_feature_boundary.py); the app's
+# composition (server/*.py) may import any.
+PUBLIC = ("message",)

@@ -24,6 +24,7 @@ from incidents.notifications import RecordDelivery
 from incidents.state import Actor
 from incidents.store import EventStore
 from server.live.broker import Notice
+from server.notify import store as notify_store
 from server.notify.channels import Channels, SendFailed
 from server.notify.delivery import Delivery
 from server.notify.message import Composer
@@ -33,23 +34,6 @@ log = structlog.get_logger(__name__)
 
 DISPATCHER = Actor("system:dispatcher", Role.SYSTEM)
 Publish = Callable[[Notice], Awaitable[None]]
-
-# Due by the incident's clock (the one deadlines are written in); leased by the database's,
-# the one clock every node shares, so a node whose clock runs ahead cannot take a row
-# another node still holds.
-_CLAIM = """
-WITH due AS (
-    SELECT id FROM notification_outbox
-    WHERE status = 'pending' AND next_attempt_at <= $1
-      AND (lease_until IS NULL OR lease_until <= clock_timestamp())
-    ORDER BY next_attempt_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE notification_outbox o SET lease_until = clock_timestamp() + $3::interval
-FROM due WHERE o.id = due.id
-RETURNING o.*
-"""
 
 
 class Dispatcher:
@@ -72,9 +56,9 @@ class Dispatcher:
         self._batch, self._lease = batch, lease
 
     async def claim(self) -> list[Delivery]:
-        now = self._clock.now()
-        async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, now, self._batch, self._lease)
+        rows = await notify_store.claim_deliveries(
+            self._pool, self._clock.now(), self._batch, self._lease
+        )
         return [Delivery.from_row(r) for r in rows]
 
     async def run_once(self) -> int:

@@ -21,34 +21,10 @@ from incidents.notifications import escalation_steps
 from incidents.state import IncidentState
 from incidents.store import Conn
 from playbooks.schema import Unit
+from server.notify import store
 from server.notify.delivery import NO_CONTACT, delivery_key
 
 Target = tuple[str, int]  # (unit, contact index)
-
-_INSERT_ROW = """
-INSERT INTO notification_outbox (incident_id, notification, round, unit, contact, contact_name,
-    channel, address, language, idempotency_key, next_attempt_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-ON CONFLICT (idempotency_key) DO NOTHING
-"""
-_INSERT_TIMER = """
-INSERT INTO notification_timers (incident_id, notification, step, due_at)
-VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING
-"""
-_DONE = """
-UPDATE notification_outbox SET status = 'done', attempt = $2, lease_until = NULL, last_error = NULL
-WHERE id = $1
-"""
-_FAILED = """
-UPDATE notification_outbox SET status = CASE WHEN $3 THEN 'failed' ELSE 'pending' END,
-    attempt = $2, last_error = $4, next_attempt_at = COALESCE($5, next_attempt_at),
-    lease_until = NULL
-WHERE id = $1
-"""
-_ACKNOWLEDGED = """
-UPDATE notification_timers SET fired_at = $3, outcome = 'acknowledged'
-WHERE incident_id = $1 AND notification = $2 AND fired_at IS NULL
-"""
 
 
 class OutboxProjector:
@@ -68,13 +44,13 @@ class OutboxProjector:
         elif e.kind in ("notification_escalated", "notification_resent"):
             await self._insert(conn, e, p["round"], self._targets(state, e))
         elif e.kind in ("notification_sent", "notification_delivered"):
-            await conn.execute(_DONE, p["delivery"], p["attempt"])
+            await store.delivery_done(conn, p["delivery"], p["attempt"])
         elif e.kind == "notification_failed":
             retry = parse_time(p["retry_at"]) if p.get("retry_at") else None
             args = (p["delivery"], p["attempt"], p["final"], p["error"], retry)
-            await conn.execute(_FAILED, *args)
+            await store.delivery_failed(conn, *args)
         elif e.kind == "notification_acknowledged":
-            await conn.execute(_ACKNOWLEDGED, e.incident_id, p["notification"], e.occurred_at)
+            await store.timers_acknowledged(conn, e.incident_id, p["notification"], e.occurred_at)
 
     def _contacts(self, unit_id: str) -> range:
         unit = self._units.get(unit_id)
@@ -95,7 +71,7 @@ class OutboxProjector:
     async def _insert(self, conn: Conn, e: Event, round_: int, targets: list[Target]) -> None:
         rows = [self._row(e, round_, unit, index) for unit, index in targets]
         if rows:
-            await conn.executemany(_INSERT_ROW, rows)
+            await store.add_deliveries(conn, rows)
 
     def _row(self, e: Event, round_: int, unit_id: str, index: int) -> tuple[Any, ...]:
         unit = self._units.get(unit_id)
@@ -132,7 +108,7 @@ class OutboxProjector:
             (e.incident_id, plan.id, step, _after(e.occurred_at, seconds))
             for step, seconds in escalation_steps(plan)
         ]
-        await conn.executemany(_INSERT_TIMER, rows)
+        await store.add_timers(conn, rows)
 
 
 def _after(start: datetime, seconds: int) -> datetime:

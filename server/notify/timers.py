@@ -22,26 +22,11 @@ from incidents.notifications import Escalate
 from incidents.state import Actor
 from incidents.store import EventStore
 from server.live.broker import Notice
+from server.notify import store as notify_store
 
 log = structlog.get_logger(__name__)
 
 TIMERS = Actor("system:timers", Role.SYSTEM)
-
-# Due by the incident's clock, leased by the database's (see server/notify/dispatcher.py).
-_CLAIM = """
-WITH due AS (
-    SELECT id FROM notification_timers
-    WHERE fired_at IS NULL AND due_at <= $1
-      AND (lease_until IS NULL OR lease_until <= clock_timestamp())
-    ORDER BY due_at, id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE notification_timers t SET lease_until = clock_timestamp() + $3::interval
-FROM due WHERE t.id = due.id
-RETURNING t.id, t.incident_id, t.notification, t.step, t.due_at
-"""
-_FIRED = "UPDATE notification_timers SET fired_at = $2, outcome = $3 WHERE id = $1"
 
 
 class TimerWorker:
@@ -59,9 +44,9 @@ class TimerWorker:
         self._batch, self._lease = batch, lease
 
     async def run_once(self) -> int:
-        now = self._clock.now()
-        async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, now, self._batch, self._lease)
+        rows = await notify_store.claim_timers(
+            self._pool, self._clock.now(), self._batch, self._lease
+        )
         for row in sorted(rows, key=lambda r: (r["due_at"], r["id"])):
             await self._fire(row)
         return len(rows)
@@ -100,4 +85,4 @@ class TimerWorker:
             step=row["step"],
             outcome=result,
         )
-        await self._pool.execute(_FIRED, row["id"], self._clock.now(), result)
+        await notify_store.timer_fired(self._pool, row["id"], self._clock.now(), result)
