@@ -49,4 +49,4 @@ __all__ = [
 
 # The modules other features may import (tests/test_feature_boundary.py); the app's
 # composition (server/*.py) may import any.
-PUBLIC = ("protect", "users", "sessions")
+PUBLIC = ("errors", "protect", "users", "sessions")
