@@ -93,26 +93,25 @@ def seal(
 
     `salts` returning None seals by chain format 1 (the known answers in tests/golden/).
     """
-    events: list[Event] = []
-    prev = after_hash
-    for offset, draft in enumerate(drafts, start=1):
-        seq = after_seq + offset
-        unsealed = Event(
-            incident_id, seq, occurred_at, recorded_by, draft.kind, draft.payload, prev, "", salts()
-        )
-        prev = chain_hash(prev, unsealed.hashed())
-        events.append(replace(unsealed, hash=prev))
-    return events
+    unsealed = (
+        Event(incident_id, after_seq + n, occurred_at, recorded_by, d.kind, d.payload, "", "")
+        for n, d in enumerate(drafts, start=1)
+    )
+    return _chained(unsealed, after_hash, salts)
 
 
 def reseal(events: Iterable[Event], salts: Callable[[], bytes] = new_salt) -> list[Event]:
     """The same events chained again from seq 1 by format 2, each with a new salt."""
+    return _chained(events, GENESIS_HASH, salts)
+
+
+def _chained(events: Iterable[Event], prev: str, salts: Callable[[], bytes | None]) -> list[Event]:
+    """Each event linked onto `prev`, given a salt, and hashed; the next links onto it."""
     out: list[Event] = []
-    prev = GENESIS_HASH
     for event in events:
-        unsealed = replace(event, prev_hash=prev, hash="", salt=salts())
-        prev = chain_hash(prev, unsealed.hashed())
-        out.append(replace(unsealed, hash=prev))
+        linked = replace(event, prev_hash=prev, salt=salts())
+        prev = chain_hash(prev, linked.hashed())
+        out.append(replace(linked, hash=prev))
     return out
 
 
