@@ -20,14 +20,15 @@ import jinja2
 
 import web
 from incidents import resources as rs
-from incidents.authz import Action, is_allowed
 from incidents.events import Event
 from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
 from incidents.reports import Due, next_due
-from incidents.settle import FIRST_REPORT_TIMER, item_due_at
+from incidents.settle import FIRST_REPORT_TIMER
 from incidents.state import IncidentState, ItemState, NotificationState
 from server.i18n import Catalogue, Translator, normalize
+from server.incident.parts import Part, changed
 from server.incident.timeline import describe
+from server.incident.view import item_dues, sheet
 
 TEMPLATES = Path(web.__file__).parent / "templates"
 
@@ -79,20 +80,9 @@ def report_alarm(state: IncidentState, due: Due | None) -> str:
     return f"{state.id}:report:{due.key}" if due else ""
 
 
-def open_dues(state: IncidentState) -> list[datetime]:
-    """The deadlines of the checklist items not yet resolved, earliest first."""
-    dues = []
-    for item in state.checklist:
-        plan_item = state.plan_item(item.id)
-        due = item_due_at(state, plan_item) if plan_item and not item.status.resolved else None
-        if due is not None:
-            dues.append(due)
-    return sorted(dues)
-
-
 def board_row(state: IncidentState, now: datetime) -> Row:
     resolved, total = state.progress()
-    pending = open_dues(state)
+    pending = sorted(item_dues(state).values())
     first = next((t.due_at for t in state.timers if t.id == FIRST_REPORT_TIMER), None)
     unacked = sum(n.status != "acknowledged" for n in state.notifications)
     report = next_due(state)
@@ -180,20 +170,14 @@ class Renderer:
             "IncidentType": IncidentType,
             "Role": Role,
             "describe": describe,
-            "item_due_at": item_due_at,
             "iso": lambda d: d.isoformat() if d else "",
-            "next_due": next_due,
             "phone_order": phone_order,
             "alarm_key": alarm_key,
             "report_alarm": report_alarm,
             "resource_label": rs.label,
             "resource_registry": rs.REGISTRY,
             "resource_moves": rs.NEXT,
-            "may": lambda role, action: is_allowed(role, Action(action)),
             "commander_choices": self.commander_choices,
-            "may_direct": lambda role: (
-                is_allowed(role, Action.ASSIGN_COMMANDER) or is_allowed(role, Action.CHANGE_LEVEL)
-            ),
         }
 
     def commander_choices(self, state: IncidentState) -> list[tuple[str, str]]:
@@ -218,8 +202,13 @@ class Renderer:
             {"t": t, "lang": t.language, "role": role}
         )
 
-    def board_update(self, state: IncidentState, language: str, now: datetime) -> str:
-        """The board's row for this incident (a new row, a changed row, or its removal)."""
+    def board_update(
+        self, state: IncidentState, events: Sequence[Event], language: str, now: datetime
+    ) -> str:
+        """The board's row for this incident (a new row, a changed row, or its removal);
+        nothing when the events change nothing the row shows (a note)."""
+        if Part.BOARD not in changed(events, state.plan):
+            return ""
         macros = self._macros(language, Role.VIEWER)
         if not state.is_open:
             return str(macros.board_row_removed(state))
@@ -233,16 +222,34 @@ class Renderer:
         role: Role,
         now: datetime,
     ) -> str:
-        """Header, side panels, checklist and the new timeline entries of one incident page."""
-        m = self._macros(language, role)
-        return _incident_parts(m, state, now) + str(m.timeline_entries(state, events, oob=True))
+        """The parts of one incident page these events change, and their timeline lines."""
+        m, v = self._macros(language, role), sheet(state, role)
+        what = changed(events, state.plan)
+        parts = [str(getattr(m, macro)(v, oob=True)) for part, macro in PANELS if part in what]
+        if Part.CONTROLS in what and v.can.direct:
+            parts.append(str(m.commander_controls(v, oob=True)))
+        if Part.CHECKLIST in what:
+            parts.append(str(m.checklist(v, now, oob=True)))
+        elif Part.ITEMS in what:
+            parts += [str(m.item_row(v, i, now, oob=True)) for i in _items(state, what.items)]
+            parts.append(str(m.checklist_count(state, oob=True)))
+        return "".join(parts) + str(m.timeline_entries(state, events, oob=True))
 
-    def phone_update(self, state: IncidentState, language: str, now: datetime) -> str:
+    def phone_update(
+        self, state: IncidentState, events: Sequence[Event] | None, language: str, now: datetime
+    ) -> str:
+        """The phone's checklist, whole (it reorders), when the events change it; None: always."""
+        if events is not None and Part.PHONE not in changed(events, state.plan):
+            return ""
         m = self._macros(language, Role.ONSITE_STAFF)
-        return str(m.phone_checklist(state, now, oob=True))
+        return str(m.phone_checklist(sheet(state, Role.ONSITE_STAFF), now, oob=True))
 
-    def phone_list_update(self, state: IncidentState, language: str, now: datetime) -> str:
+    def phone_list_update(
+        self, state: IncidentState, events: Sequence[Event], language: str, now: datetime
+    ) -> str:
         """The phone's list entry for this incident (new, changed, or removed once closed)."""
+        if Part.BOARD not in changed(events, state.plan):
+            return ""
         m = self._macros(language, Role.ONSITE_STAFF)
         return str(m.phone_item(state, oob=True, removed=not state.is_open))
 
@@ -265,19 +272,22 @@ class Renderer:
         role: Role,
         now: datetime,
     ) -> str:
-        m = self._macros(language, role)
+        m, v = self._macros(language, role), sheet(state, role)
         timeline = str(m.timeline_entries(state, events)).replace(
             'id="timeline"', 'id="timeline" hx-swap-oob="true"', 1
         )
-        return _incident_parts(m, state, now) + timeline
+        parts = [str(m.incident_header(v, oob=True)), str(m.incident_panels(v, oob=True))]
+        return "".join(parts) + str(m.checklist(v, now, oob=True)) + timeline
 
 
-def _incident_parts(m: Any, state: IncidentState, now: datetime) -> str:
-    """What an incident page's update and snapshot share: header, side panels, checklist."""
-    return "".join(
-        [
-            str(m.incident_header(state, oob=True)),
-            str(m.incident_panels(state, oob=True)),
-            str(m.checklist(state, now, oob=True)),
-        ]
-    )
+# The page's parts drawn by one macro of a Sheet each, in page order.
+PANELS = (
+    (Part.HEADER, "incident_header"),
+    (Part.NOTIFICATIONS, "notifications_part"),
+    (Part.RESOURCES, "resources_part"),
+    (Part.REPORTS, "reports_part"),
+)
+
+
+def _items(state: IncidentState, ids: frozenset[str]) -> list[ItemState]:
+    return [item for item in state.checklist if item.id in ids]

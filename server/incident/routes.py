@@ -12,12 +12,14 @@ from starlette.routing import Route
 from incidents.authz import Action, is_allowed
 from incidents.canonical import format_time
 from incidents.errors import InvalidCommand, Named, NotFound
+from incidents.kinds import Role
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.auth.protect import require_session
 from server.auth.sessions import Session
 from server.duty.view import duty_panel
 from server.incident.render import Renderer, board_row
+from server.incident.view import sheet
 from server.live.hub import TIMELINE_LIMIT
 from server.reports.view import report_form
 from server.services import services
@@ -86,6 +88,7 @@ async def incident(request: Request) -> Response:
         "incident.html",
         f"incident:{state.id}",
         s=state,
+        v=sheet(state, session.user.role),
         events=events,
         can_note=is_allowed(session.user.role, Action.ADD_NOTE),
         **after_incident(session),
@@ -108,7 +111,14 @@ async def phone_incident(request: Request) -> Response:
     session = require_session(request)
     store: EventStore = services(request).store
     state = await store.state(_incident_id(request))
-    return await _page(request, session, "phone_incident.html", f"phone:{state.id}", s=state)
+    return await _page(
+        request,
+        session,
+        "phone_incident.html",
+        f"phone:{state.id}",
+        s=state,
+        v=sheet(state, Role.ONSITE_STAFF),
+    )
 
 
 def incident_json(s: IncidentState) -> dict[str, Any]:

@@ -184,7 +184,7 @@ class Hub:
         assert view.incident_id is not None
         state, events = await self.store.changes(view.incident_id, limit=TIMELINE_LIMIT)
         if view.kind == "phone":
-            text = self.renderer.phone_update(state, lang, now)
+            text = self.renderer.phone_update(state, None, lang, now)
         else:
             text = self.renderer.incident_snapshot(state, events, lang, role, now)
         return text, {state.id: state.last_seq}
@@ -252,9 +252,9 @@ class Hub:
         view, lang, role = group
         now = self.clock.now()
         if view.kind in LISTS:
-            return LISTS[view.kind][0](self.renderer, state, lang, now)
+            return LISTS[view.kind][0](self.renderer, state, events, lang, now)
         if view.kind == "phone":
-            return self.renderer.phone_update(state, lang, now)
+            return self.renderer.phone_update(state, events, lang, now)
         return self.renderer.incident_update(state, events, lang, role, now)
 
     def _deliver(self, console: Console, incident_id: UUID, prev: int, seq: int, text: str) -> None:

@@ -171,7 +171,7 @@ async def test_real_channels_deliver_signed_messages_and_failures_retry_then_tur
     assert "Please acknowledge" in mail.get_content()
 
     renderer = Renderer(Catalogue.load(), "Asia/Shanghai")
-    row = renderer.board_update(state, "zh-CN", clock.now())
+    row = renderer.board_snapshot([state], "zh-CN", clock.now())
     assert "loud" in row and "⚠" in row
     assert board_row(state, clock.now()).unacked == 4
 

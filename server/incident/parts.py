@@ -1,0 +1,99 @@
+"""Which parts of a page an event changes: the hub renders those, not the page.
+
+A note changes one timeline line; a tick its row, the rows whose deadline it starts, and the
+counter. A kind missing from the table changes everything: a new kind is drawn whole until
+someone says less, never drawn stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from incidents.events import Event
+from incidents.plan import Plan
+
+
+class Part(Enum):
+    HEADER = "header"
+    CONTROLS = "controls"  # the commander's panel
+    NOTIFICATIONS = "notifications"
+    RESOURCES = "resources"
+    REPORTS = "reports"
+    CHECKLIST = "checklist"  # the whole list: items added, or every deadline may move
+    ITEMS = "items"  # only the rows named, and the counter
+    PHONE = "phone"  # the phone's whole checklist (it reorders on every tick)
+    BOARD = "board"  # the incident's row on the board and its entry on the phones' list
+
+
+ALL = frozenset(Part)
+_ITEM = frozenset({Part.ITEMS, Part.PHONE, Part.BOARD})
+_NOTIFY = frozenset({Part.NOTIFICATIONS, Part.BOARD})
+_RESOURCE = frozenset({Part.RESOURCES, Part.BOARD})
+_REPORT = frozenset({Part.REPORTS, Part.BOARD})
+_ONLY_TIMELINE: frozenset[Part] = frozenset()
+
+PARTS: dict[str, frozenset[Part]] = {
+    "note_added": _ONLY_TIMELINE,
+    "instruction_recorded": _ONLY_TIMELINE,
+    "injury_reported": _ONLY_TIMELINE,
+    "exported": _ONLY_TIMELINE,
+    "followup_added": _ONLY_TIMELINE,
+    "followup_done": _ONLY_TIMELINE,
+    "reply_extended": _ONLY_TIMELINE,
+    "item_ticked": _ITEM,
+    "item_unticked": _ITEM,
+    "item_skipped": _ITEM,
+    "item_blocked": _ITEM,
+    "checklist_item_added": frozenset({Part.CHECKLIST, Part.PHONE, Part.BOARD}),
+    "headcount_updated": frozenset({Part.HEADER, Part.PHONE, Part.BOARD}),
+    "commander_assigned": frozenset({Part.HEADER, Part.CONTROLS}),
+    "conflict_declared": frozenset({Part.HEADER, Part.CONTROLS}),
+    "level_changed": frozenset(
+        {Part.HEADER, Part.CONTROLS, Part.CHECKLIST, Part.PHONE, Part.BOARD}
+    ),
+    "notification_planned": _NOTIFY,
+    "notification_sent": _NOTIFY,
+    "notification_delivered": _NOTIFY,
+    "notification_failed": _NOTIFY,
+    "notification_escalated": _NOTIFY,
+    "notification_alerted": _NOTIFY,
+    "notification_resent": _NOTIFY,
+    "notification_acknowledged": _NOTIFY,
+    "resource_requested": _RESOURCE,
+    "resource_dispatched": _RESOURCE,
+    "resource_en_route": _RESOURCE,
+    "resource_on_scene": _RESOURCE,
+    "resource_eta_set": _RESOURCE,
+    "resource_released": _RESOURCE,
+    "report_filed": _REPORT,
+    "report_overdue": _REPORT,
+    "timer_set": frozenset({Part.BOARD}),  # items' deadlines are derived, not read from timers
+    # opened, status_changed (closing changes every form): everything
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    parts: frozenset[Part]
+    items: frozenset[str]  # the rows to redraw when only ITEMS (not CHECKLIST) changed
+
+    def __contains__(self, part: Part) -> bool:
+        return part in self.parts
+
+
+def changed(events: Sequence[Event], plan: Plan | None) -> Changed:
+    parts: set[Part] = set()
+    ticked: set[str] = set()
+    for e in events:
+        parts |= PARTS.get(e.kind, ALL)
+        if e.kind.startswith("item_"):
+            ticked.add(str(e.payload["item"]))
+    return Changed(frozenset(parts), frozenset(ticked) | waiting_on(ticked, plan))
+
+
+def waiting_on(items: Iterable[str], plan: Plan | None) -> frozenset[str]:
+    """The items whose deadline runs from one of `items` being done."""
+    anchors = {f"item:{i}" for i in items}
+    return frozenset(p.id for p in (plan.items if plan else ()) if p.due_after in anchors)
