@@ -18,8 +18,10 @@ from incidents.plan import Plan
 class Part(Enum):
     HEADER = "header"
     CONTROLS = "controls"  # the commander's panel
-    NOTIFICATIONS = "notifications"
-    RESOURCES = "resources"
+    NOTIFICATIONS = "notifications"  # the whole panel: a unit added
+    NOTICES = "notices"  # only the units' rows named, and the panel's title
+    RESOURCES = "resources"  # the whole panel, its request forms too
+    DISPATCHES = "dispatches"  # only the list of what was asked for, and the title
     REPORTS = "reports"
     CHECKLIST = "checklist"  # the whole list: items added, or every deadline may move
     ITEMS = "items"  # only the rows named, and the counter
@@ -29,8 +31,8 @@ class Part(Enum):
 
 ALL = frozenset(Part)
 _ITEM = frozenset({Part.ITEMS, Part.PHONE, Part.BOARD})
-_NOTIFY = frozenset({Part.NOTIFICATIONS, Part.BOARD})
-_RESOURCE = frozenset({Part.RESOURCES, Part.BOARD})
+_NOTIFY = frozenset({Part.NOTICES, Part.BOARD})
+_RESOURCE = frozenset({Part.DISPATCHES, Part.BOARD})
 _REPORT = frozenset({Part.REPORTS, Part.BOARD})
 _ONLY_TIMELINE: frozenset[Part] = frozenset()
 
@@ -53,7 +55,7 @@ PARTS: dict[str, frozenset[Part]] = {
     "level_changed": frozenset(
         {Part.HEADER, Part.CONTROLS, Part.CHECKLIST, Part.PHONE, Part.BOARD}
     ),
-    "notification_planned": _NOTIFY,
+    "notification_planned": frozenset({Part.NOTIFICATIONS, Part.BOARD}),
     "notification_sent": _NOTIFY,
     "notification_delivered": _NOTIFY,
     "notification_failed": _NOTIFY,
@@ -78,6 +80,7 @@ PARTS: dict[str, frozenset[Part]] = {
 class Changed:
     parts: frozenset[Part]
     items: frozenset[str]  # the rows to redraw when only ITEMS (not CHECKLIST) changed
+    notices: frozenset[str]  # the same for NOTICES (not NOTIFICATIONS)
 
     def __contains__(self, part: Part) -> bool:
         return part in self.parts
@@ -86,11 +89,14 @@ class Changed:
 def changed(events: Sequence[Event], plan: Plan | None) -> Changed:
     parts: set[Part] = set()
     ticked: set[str] = set()
+    told: set[str] = set()
     for e in events:
         parts |= PARTS.get(e.kind, ALL)
         if e.kind.startswith("item_"):
             ticked.add(str(e.payload["item"]))
-    return Changed(frozenset(parts), frozenset(ticked) | waiting_on(ticked, plan))
+        if e.kind.startswith("notification_"):
+            told.add(str(e.payload["notification"]))
+    return Changed(frozenset(parts), frozenset(ticked) | waiting_on(ticked, plan), frozenset(told))
 
 
 def waiting_on(items: Iterable[str], plan: Plan | None) -> frozenset[str]:

@@ -26,9 +26,9 @@ from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER
 from incidents.state import IncidentState, ItemState, NotificationState
 from server.i18n import Catalogue, Translator, normalize
-from server.incident.parts import Part, changed
+from server.incident.parts import Changed, Part, changed
 from server.incident.timeline import describe
-from server.incident.view import item_dues, sheet
+from server.incident.view import Sheet, item_dues, sheet
 
 TEMPLATES = Path(web.__file__).parent / "templates"
 
@@ -225,14 +225,7 @@ class Renderer:
         """The parts of one incident page these events change, and their timeline lines."""
         m, v = self._macros(language, role), sheet(state, role)
         what = changed(events, state.plan)
-        parts = [str(getattr(m, macro)(v, oob=True)) for part, macro in PANELS if part in what]
-        if Part.CONTROLS in what and v.can.direct:
-            parts.append(str(m.commander_controls(v, oob=True)))
-        if Part.CHECKLIST in what:
-            parts.append(str(m.checklist(v, now, oob=True)))
-        elif Part.ITEMS in what:
-            parts += [str(m.item_row(v, i, now, oob=True)) for i in _items(state, what.items)]
-            parts.append(str(m.checklist_count(state, oob=True)))
+        parts = [draw(m, v, what, now) for part, draw in DRAWN if part in what]
         return "".join(parts) + str(m.timeline_entries(state, events, oob=True))
 
     def phone_update(
@@ -280,14 +273,34 @@ class Renderer:
         return "".join(parts) + str(m.checklist(v, now, oob=True)) + timeline
 
 
-# The page's parts drawn by one macro of a Sheet each, in page order.
-PANELS = (
-    (Part.HEADER, "incident_header"),
-    (Part.NOTIFICATIONS, "notifications_part"),
-    (Part.RESOURCES, "resources_part"),
-    (Part.REPORTS, "reports_part"),
+Draw = Callable[[Any, Sheet, Changed, datetime], str]
+
+# How each part is drawn, in page order. When a part and its narrow one both changed (the
+# whole checklist and some of its rows), only the whole is drawn.
+DRAWN: tuple[tuple[Part, Draw], ...] = (
+    (Part.HEADER, lambda m, v, w, now: str(m.incident_header(v, oob=True))),
+    (Part.NOTIFICATIONS, lambda m, v, w, now: str(m.notifications_part(v, oob=True))),
+    (
+        Part.NOTICES,
+        lambda m, v, w, now: _unless(Part.NOTIFICATIONS, w, m.notification_rows, v, w.notices),
+    ),
+    (Part.RESOURCES, lambda m, v, w, now: str(m.resources_part(v, oob=True))),
+    (Part.DISPATCHES, lambda m, v, w, now: _unless(Part.RESOURCES, w, m.dispatches_part, v)),
+    (Part.REPORTS, lambda m, v, w, now: str(m.reports_part(v, oob=True))),
+    (
+        Part.CONTROLS,
+        lambda m, v, w, now: str(m.commander_controls(v, oob=True)) if v.can.direct else "",
+    ),
+    (Part.CHECKLIST, lambda m, v, w, now: str(m.checklist(v, now, oob=True))),
+    (Part.ITEMS, lambda m, v, w, now: _unless(Part.CHECKLIST, w, _rows, m, v, w.items, now)),
 )
 
 
-def _items(state: IncidentState, ids: frozenset[str]) -> list[ItemState]:
-    return [item for item in state.checklist if item.id in ids]
+def _unless(wider: Part, what: Changed, draw: Callable[..., Any], *args: Any) -> str:
+    """A narrow part, unless its wider one is drawn anyway."""
+    return "" if wider in what else str(draw(*args))
+
+
+def _rows(m: Any, v: Sheet, ids: frozenset[str], now: datetime) -> str:
+    rows = [str(m.item_row(v, i, now, oob=True)) for i in v.state.checklist if i.id in ids]
+    return "".join(rows) + str(m.checklist_count(v.state, oob=True))

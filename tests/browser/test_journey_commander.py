@@ -112,4 +112,6 @@ async def file_report(page: Page, kind: str) -> None:
         await form.locator("summary").click()
     await form.get_by_label("报告类型").select_option(label=kind)
     await form.get_by_role("button", name="签发报送").click()
-    await expect(page.locator("#reports-status")).to_contain_text(kind)
+    # the filed report's line, not the deadline's text (首报截止 names the kind before filing)
+    filed = page.locator("#reports-status li.report", has_text=f"{kind} #")
+    await expect(filed).to_be_visible()

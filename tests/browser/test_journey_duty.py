@@ -70,7 +70,7 @@ async def test_duty_officer_opens_chases_notes_reports_and_exports(
     await report.locator("summary").click()
     await report.get_by_label("起因").fill(CAUSE)
     await report.get_by_role("button", name="签发报送").click()
-    await expect(page.locator("#reports-status")).to_contain_text("首报")
+    await expect(page.locator("#reports-status li.report", has_text="首报 #1")).to_be_visible()
     await shoot(page, "journey-duty-incident.png", full_page=True)
     await no_english(page, PLACE, SUMMARY, DEMANDS, REPORTER, ANSWERED, NOTE, CAUSE)
 
