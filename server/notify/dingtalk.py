@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from urllib.parse import quote, quote_plus
 
@@ -33,9 +34,9 @@ from server.notify.robot import Platform, Verdict, post
 LIMIT = 20000  # bytes of UTF-8 in markdown.text: our bound, the robot documents none
 SECURITY = 310000  # keywords not in content / sign not match / invalid timestamp / ip
 REFUSALS = (  # errmsg words (English or Chinese) that tell which setting refused
-    (("keyword", "关键词"), "dingtalk_keyword"),
-    (("sign", "签名", "timestamp", "时间戳"), "dingtalk_sign"),
-    (("ip",), "dingtalk_ip"),
+    (re.compile(r"keyword|关键词"), "dingtalk_keyword"),
+    (re.compile(r"\bsign\b|签名|timestamp|时间戳"), "dingtalk_sign"),
+    (re.compile(r"\bip\b|白名单"), "dingtalk_ip"),
 )
 
 
@@ -45,7 +46,7 @@ def _refine(errcode: int, errmsg: str) -> Verdict | None:
         return None
     text = errmsg.lower()
     for words, code in REFUSALS:
-        if any(w in text for w in words):
+        if words.search(text):
             return Verdict(code, True)
     return Verdict("dingtalk_security", True)
 

@@ -13,17 +13,19 @@ from server.notify.message import Message
 
 # Inline marks, HTML and entities: a backslash before each makes it literal (CommonMark).
 MARKS = frozenset("\\`*_[]()#<>!|~{}&")
-LINE_MARK = re.compile(r"^([ \t]*)([-+=])", re.MULTILINE)  # list items, setext headings
-LINE_NUMBER = re.compile(r"^([ \t]*\d+)\.", re.MULTILINE)  # ordered list items
+LINE_MARK = re.compile(r"^([-+=])", re.MULTILINE)  # list items, setext headings
+LINE_NUMBER = re.compile(r"^(\d+)([.)])", re.MULTILINE)  # ordered list items
 JOINERS = "\u200d"  # a zero-width joiner left at the end would glue the cut mark to an emoji
 
 
 def escape(text: str) -> str:
-    """`text` as literal markdown: every mark escaped, line-start markers too."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    marked = "".join("\\" + c if c in MARKS else c for c in text)
-    marked = LINE_MARK.sub(r"\1\\\2", marked)
-    return LINE_NUMBER.sub(r"\1\\.", marked)
+    """`text` as literal markdown: every mark escaped, line-start markers too. Each line loses
+    its outer spaces, which would otherwise make a code block or a forced line break."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    plain = "\n".join(line.strip(" \t\f\v") for line in lines)
+    marked = "".join("\\" + c if c in MARKS else c for c in plain)
+    marked = LINE_MARK.sub(r"\\\1", marked)
+    return LINE_NUMBER.sub(r"\1\\\2", marked)
 
 
 def cut(text: str, budget: int) -> str:
