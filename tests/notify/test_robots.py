@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -108,42 +109,64 @@ async def no_publish(notice: Notice) -> None:
     return None
 
 
-def dispatcher(
-    robots: Robots,
-    client: httpx.AsyncClient,
-    library: Library,
+@dataclass
+class Desk:
+    """The duty desk opening incidents, and the dispatcher sending to the robots."""
+
+    store: EventStore
+    pool: asyncpg.Pool
+    clock: ManualClock
+    robots: Robots
+    worker: Dispatcher
+    env: dict[str, str]  # read by the channels at each send: a test may change it
+
+    async def open(self, demands: str = DEMANDS) -> uuid.UUID:
+        command = OpenIncident(IncidentType.SELF_HARM, PLACE, 1, SUMMARY, demands, "窗口 3")
+        opened = await self.store.execute(None, command, DUTY, uuid.uuid4().hex)
+        return opened.incident_id
+
+    async def send(self, after: timedelta = timedelta(0)) -> int:
+        self.clock.advance(after)
+        return await self.worker.run_once()
+
+    async def statuses(self, incident: uuid.UUID) -> list[NotificationStatus]:
+        state = await self.store.state(incident)
+        return [n.status for n in state.notifications]
+
+    async def failures(self, incident: uuid.UUID) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            "SELECT payload FROM events WHERE incident_id = $1 AND kind = 'notification_failed' "
+            "ORDER BY seq",
+            incident,
+        )
+        return [json.loads(r["payload"]) for r in rows]
+
+
+@pytest.fixture
+async def desk(
+    notify_store: EventStore,
     pool: asyncpg.Pool,
-    store: EventStore,
     clock: ManualClock,
-    env: dict[str, str] = ENV,
-) -> Dispatcher:
+    library: Library,
+    robots: Robots,
+) -> AsyncIterator[Desk]:
     settings = NotifySettings(
         wecom_url=f"{robots.url}/cgi-bin/webhook/send", dingtalk_url=f"{robots.url}/robot/send"
     )
-    channels = build_channels(settings, client, library.units, env, clock)
+    env = dict(ENV)
     composer = Composer(Catalogue.load(), "Asia/Shanghai", library.units, "http://wf.test", SECRET)
     policy = RetryPolicy(max_attempts=3, base_seconds=10)
-    return Dispatcher(pool, store, channels, composer, clock, no_publish, policy=policy)
+    async with httpx.AsyncClient() as client:
+        channels = build_channels(settings, client, library.units, env, clock)
+        worker = Dispatcher(
+            pool, notify_store, channels, composer, clock, no_publish, policy=policy
+        )
+        yield Desk(notify_store, pool, clock, robots, worker, env)
 
 
-async def open_incident(store: EventStore) -> uuid.UUID:
-    command = OpenIncident(IncidentType.SELF_HARM, PLACE, 1, SUMMARY, DEMANDS, "窗口 3")
-    opened = await store.execute(None, command, DUTY, uuid.uuid4().hex)
-    return opened.incident_id
-
-
-async def statuses(store: EventStore, incident: uuid.UUID) -> dict[str, NotificationStatus]:
-    state = await store.state(incident)
-    return {n.id: n.status for n in state.notifications}
-
-
-async def failures(pool: asyncpg.Pool, incident: uuid.UUID) -> list[dict[str, Any]]:
-    rows = await pool.fetch(
-        "SELECT payload FROM events WHERE incident_id = $1 AND kind = 'notification_failed' "
-        "ORDER BY seq",
-        incident,
-    )
-    return [json.loads(r["payload"]) for r in rows]
+def said(failed: dict[str, Any]) -> str:
+    """The failure as the board says it in Chinese."""
+    return failure(Translator(Catalogue.load(), "zh-CN", ZoneInfo("Asia/Shanghai")), failed)
 
 
 class Shown(HTMLParser):
@@ -187,19 +210,13 @@ def assert_reads_as_typed(markdown: str, now: datetime) -> None:
 
 
 async def test_an_opened_incident_reaches_wecom_and_dingtalk_robots_signed_and_intact(
-    notify_store: EventStore,
-    pool: asyncpg.Pool,
-    clock: ManualClock,
-    library: Library,
-    robots: Robots,
+    desk: Desk, robots: Robots, clock: ManualClock
 ) -> None:
     """Self-harm opened: both WeCom groups and both DingTalk groups get the documented markdown
     body, DingTalk signed and with its keyword; the visitor's words arrive exactly as typed."""
-    async with httpx.AsyncClient() as client:
-        worker = dispatcher(robots, client, library, pool, notify_store, clock)
-        incident = await open_incident(notify_store)
-        assert await worker.run_once() == 4
-    assert set((await statuses(notify_store, incident)).values()) == {NotificationStatus.DELIVERED}
+    incident = await desk.open()
+    assert await desk.send() == 4
+    assert set(await desk.statuses(incident)) == {NotificationStatus.DELIVERED}
     assert sorted(k for k, _ in robots.wecom) == sorted([WECOM_POLICE, WECOM_GOV])
     assert sorted(t for t, _ in robots.ding) == sorted([DING_PB, DING_HEALTH])
 
@@ -219,154 +236,110 @@ async def test_an_opened_incident_reaches_wecom_and_dingtalk_robots_signed_and_i
 
 
 async def test_a_wrong_dingtalk_secret_is_refused_and_fails_for_good(
-    notify_store: EventStore,
-    pool: asyncpg.Pool,
-    clock: ManualClock,
-    library: Library,
-    robots: Robots,
+    desk: Desk, robots: Robots
 ) -> None:
     """A secret that is not the robot's: DingTalk answers 310000 sign not match; no retry,
     and the board says the signature does not match."""
-    wrong = {"WF_TEST_DING_PB": PB_SECRET[:-1] + "0"}
-    async with httpx.AsyncClient() as client:
-        worker = dispatcher(robots, client, library, pool, notify_store, clock, wrong)
-        incident = await open_incident(notify_store)
-        assert await worker.run_once() == 4
-        clock.advance(timedelta(minutes=10))
-        await worker.run_once()
-    assert (await statuses(notify_store, incident))["tell_petition_bureau"] is (
-        NotificationStatus.FAILED
-    )
-    [failed] = await failures(pool, incident)
-    assert (failed["error_code"], failed["error_status"], failed["final"]) == (
+    desk.env["WF_TEST_DING_PB"] = PB_SECRET[:-1] + "0"
+    incident = await desk.open()
+    assert await desk.send() == 4
+    assert await desk.send(after=timedelta(minutes=10)) == 0
+    [failed] = await desk.failures(incident)
+    assert (failed["notification"], failed["error_code"], failed["error_status"]) == (
+        "tell_petition_bureau",
         "dingtalk_sign",
         310000,
-        True,
     )
-    zh = Translator(Catalogue.load(), "zh-CN", ZoneInfo("Asia/Shanghai"))
-    assert failure(zh, failed) == "钉钉机器人加签不符：请核对密钥和服务器时间"
+    assert failed["final"] and said(failed) == "钉钉机器人加签不符：请核对密钥和服务器时间"
+    assert (await desk.statuses(incident)).count(NotificationStatus.FAILED) == 1
     assert DING_PB not in [t for t, _ in robots.ding]
 
 
 async def test_a_missing_dingtalk_secret_is_a_clear_permanent_failure(
-    notify_store: EventStore,
-    pool: asyncpg.Pool,
-    clock: ManualClock,
-    library: Library,
-    robots: Robots,
+    desk: Desk, robots: Robots
 ) -> None:
     """The secret's variable unset: nothing is sent to that robot, and it says so."""
-    async with httpx.AsyncClient() as client:
-        worker = dispatcher(robots, client, library, pool, notify_store, clock, {})
-        incident = await open_incident(notify_store)
-        await worker.run_once()
-    [failed] = await failures(pool, incident)
+    desk.env.clear()
+    incident = await desk.open()
+    await desk.send()
+    [failed] = await desk.failures(incident)
     assert (failed["error_code"], failed["final"]) == ("secret_missing", True)
-    assert all(b"petition" not in raw for _, raw in robots.raw)
-    assert len(robots.raw) == 3
-
-
-@pytest.mark.parametrize("errcode", [45009, 130101])
-async def test_a_rate_limited_robot_is_tried_again_and_gets_it(
-    notify_store: EventStore,
-    pool: asyncpg.Pool,
-    clock: ManualClock,
-    library: Library,
-    robots: Robots,
-    errcode: int,
-) -> None:
-    """WeCom 45009 / DingTalk 130101 (too often): not final, retried after the backoff."""
-    async with httpx.AsyncClient() as client:
-        worker = dispatcher(robots, client, library, pool, notify_store, clock)
-        incident = await open_incident(notify_store)
-        robots.script = {WECOM_POLICE if errcode == 45009 else DING_PB: [errcode]}
-        assert await worker.run_once() == 4
-        [failed] = await failures(pool, incident)
-        code = "wecom_rate_limited" if errcode == 45009 else "dingtalk_rate_limited"
-        assert (failed["error_code"], failed["error_status"], failed["final"]) == (
-            code,
-            errcode,
-            False,
-        )
-        assert await worker.run_once() == 0  # waits for its backoff
-        clock.advance(timedelta(seconds=60))
-        assert await worker.run_once() == 1
-    assert set((await statuses(notify_store, incident)).values()) == {NotificationStatus.DELIVERED}
+    assert said(failed) == "未配置签名密钥"
+    assert sorted(path for path, _ in robots.raw).count("/robot/send") == 1  # health's only
 
 
 @pytest.mark.parametrize(
-    ("errcode", "code", "text"),
+    ("robot", "errcode", "code"),
+    [(WECOM_POLICE, 45009, "wecom_rate_limited"), (DING_PB, 130101, "dingtalk_rate_limited")],
+)
+async def test_a_rate_limited_robot_is_tried_again_and_gets_it(
+    desk: Desk, robots: Robots, robot: str, errcode: int, code: str
+) -> None:
+    """WeCom 45009 / DingTalk 130101 (too often): not final, retried after the backoff."""
+    robots.script = {robot: [errcode]}
+    incident = await desk.open()
+    assert await desk.send() == 4
+    [failed] = await desk.failures(incident)
+    assert (failed["error_code"], failed["error_status"], failed["final"]) == (
+        code,
+        errcode,
+        False,
+    )
+    assert await desk.send() == 0  # it waits for its backoff
+    assert await desk.send(after=timedelta(seconds=60)) == 1
+    assert set(await desk.statuses(incident)) == {NotificationStatus.DELIVERED}
+
+
+@pytest.mark.parametrize(
+    ("robot", "errcode", "code", "text"),
     [
-        (93000, "wecom_bad_key", "企业微信机器人地址无效或机器人已被移除"),
-        (300001, "dingtalk_bad_token", "钉钉机器人地址无效或机器人已被移除"),
-        (310000, "dingtalk_security", "钉钉机器人的安全设置拒收（关键词、加签或 IP）"),
+        (WECOM_POLICE, 93000, "wecom_bad_key", "企业微信机器人地址无效或机器人已被移除"),
+        (DING_HEALTH, 300001, "dingtalk_bad_token", "钉钉机器人地址无效或机器人已被移除"),
+        (
+            DING_HEALTH,
+            310000,
+            "dingtalk_security",
+            "钉钉机器人的安全设置拒收（关键词、加签或 IP）",
+        ),
     ],
 )
 async def test_a_bad_key_or_token_fails_for_good_and_says_why(
-    notify_store: EventStore,
-    pool: asyncpg.Pool,
-    clock: ManualClock,
-    library: Library,
-    robots: Robots,
-    errcode: int,
-    code: str,
-    text: str,
+    desk: Desk, robots: Robots, robot: str, errcode: int, code: str, text: str
 ) -> None:
     """93000 / 300001 / 310000: the first attempt is final, with the platform's reason."""
-    async with httpx.AsyncClient() as client:
-        worker = dispatcher(robots, client, library, pool, notify_store, clock)
-        incident = await open_incident(notify_store)
-        robots.script = {WECOM_POLICE if errcode == 93000 else DING_HEALTH: [errcode]}
-        await worker.run_once()
-        clock.advance(timedelta(minutes=10))
-        await worker.run_once()
-    [failed] = await failures(pool, incident)
+    robots.script = {robot: [errcode]}
+    incident = await desk.open()
+    await desk.send()
+    assert await desk.send(after=timedelta(minutes=10)) == 0
+    [failed] = await desk.failures(incident)
     assert (failed["error_code"], failed["attempt"], failed["final"]) == (code, 1, True)
-    zh = Translator(Catalogue.load(), "zh-CN", ZoneInfo("Asia/Shanghai"))
-    assert failure(zh, failed) == text
-    assert (
-        list((await statuses(notify_store, incident)).values()).count(NotificationStatus.FAILED)
-        == 1
-    )
+    assert said(failed) == text
+    assert (await desk.statuses(incident)).count(NotificationStatus.FAILED) == 1
 
 
-async def test_an_unknown_errcode_is_tried_again(
-    notify_store: EventStore,
-    pool: asyncpg.Pool,
-    clock: ManualClock,
-    library: Library,
-    robots: Robots,
-) -> None:
+async def test_an_unknown_errcode_is_tried_again(desk: Desk, robots: Robots) -> None:
     """An errcode neither documents as final (-1, system busy): retried, not given up."""
-    async with httpx.AsyncClient() as client:
-        worker = dispatcher(robots, client, library, pool, notify_store, clock)
-        await open_incident(notify_store)
-        robots.script = {WECOM_GOV: [-1]}
-        await worker.run_once()
-    incident_failures = await pool.fetch(
-        "SELECT payload FROM events WHERE kind = 'notification_failed'"
+    robots.script = {WECOM_GOV: [-1]}
+    incident = await desk.open()
+    await desk.send()
+    [failed] = await desk.failures(incident)
+    assert (failed["error_code"], failed["error_status"], failed["final"]) == (
+        "wecom_error",
+        -1,
+        False,
     )
-    [failed] = [json.loads(r["payload"]) for r in incident_failures]
-    assert failed["final"] is False and failed["error_status"] == -1
-    assert failed["error_code"] == "wecom_error"
+    assert said(failed) == "企业微信返回错误（-1）"
 
 
 async def test_a_huge_note_is_cut_to_what_wecom_takes_and_keeps_the_ack_link(
-    notify_store: EventStore,
-    pool: asyncpg.Pool,
-    clock: ManualClock,
-    library: Library,
-    robots: Robots,
+    desk: Desk, robots: Robots
 ) -> None:
     """Demands of 4000 characters (12 000 bytes and more): WeCom accepts the message (it
     refuses over 4096 bytes), cut at a whole character, marked as cut, with the link whole."""
     huge = ("诉求说明🚑" * 800)[:4000]
-    command = OpenIncident(IncidentType.SELF_HARM, PLACE, 1, SUMMARY, huge, "窗口 3")
-    async with httpx.AsyncClient() as client:
-        worker = dispatcher(robots, client, library, pool, notify_store, clock)
-        incident = (await notify_store.execute(None, command, DUTY, uuid.uuid4().hex)).incident_id
-        assert await worker.run_once() == 4
-    assert set((await statuses(notify_store, incident)).values()) == {NotificationStatus.DELIVERED}
+    incident = await desk.open(demands=huge)
+    assert await desk.send() == 4
+    assert set(await desk.statuses(incident)) == {NotificationStatus.DELIVERED}
     police = dict(robots.wecom)[WECOM_POLICE]["markdown"]["content"]
     assert 4000 < len(police.encode()) <= 4096
     assert "……（内容过长，其余已截去）\n请点击链接回执：" in police
