@@ -14,11 +14,13 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
+from markdown_it import MarkdownIt
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from incidents.clock import Clock
@@ -42,6 +44,7 @@ class Robots:
     raw: list[tuple[str, bytes]] = field(default_factory=list)  # (path, body) of each request
     wecom: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # accepted (key, body)
     ding: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # accepted (token, body)
+    garbled: set[str] = field(default_factory=set)  # keys / tokens answered with no JSON
     url: str = ""
 
     def app(self) -> Starlette:
@@ -52,11 +55,13 @@ class Robots:
             ]
         )
 
-    async def wecom_send(self, request: Request) -> JSONResponse:
+    async def wecom_send(self, request: Request) -> Response:
         body = await self._body(request)
         key = request.query_params.get("key", "")
         if self.script.get(key):
             return answer(self.script[key].pop(0), "scripted")
+        if key in self.garbled:
+            return PlainTextResponse("<html>gateway</html>")
         if key not in self.wecom_keys:
             return answer(93000, "invalid webhook url")
         if not shaped(body, {"content"}):
@@ -119,3 +124,26 @@ def shaped(body: Any, keys: set[str]) -> bool:
 
 def answer(errcode: int, errmsg: str) -> JSONResponse:
     return JSONResponse({"errcode": errcode, "errmsg": errmsg})
+
+
+class Shown(HTMLParser):
+    """What a reader sees of rendered markdown: the text, the links, the tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.links += [v or "" for k, v in attrs if k == "href"]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def shown(markdown: str) -> Shown:
+    view = Shown()
+    view.feed(MarkdownIt("commonmark").render(markdown))
+    return view

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from server.notify.dingtalk import DINGTALK, sign
 from server.notify.markdown import cut, escape, render
 from server.notify.message import Message
-from tests.notify.test_robots import shown
+from tests.notify.robots import shown
 
 HOSTILE = "\\`*_[]()#<>!|~{}&=+-.:;0123456789 \t\nab 中文東🚑👨‍👩‍👧"
 

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,6 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 import pytest
-from markdown_it import MarkdownIt
 
 from incidents.clock import ManualClock
 from incidents.kinds import IncidentType, NotificationStatus
@@ -35,7 +33,7 @@ from server.notify.retry import RetryPolicy
 from server.notify.settings import NotifySettings
 from server.notify.tokens import verify
 from tests.notify.conftest import serving
-from tests.notify.robots import DingRobot, Robots
+from tests.notify.robots import DingRobot, Robots, shown
 from tests.support import DUTY
 
 WECOM_POLICE = "0f4c2b9e-7a1d-4c3e-9b2a-5d6e7f8a9b0c"
@@ -167,29 +165,6 @@ async def desk(
 def said(failed: dict[str, Any]) -> str:
     """The failure as the board says it in Chinese."""
     return failure(Translator(Catalogue.load(), "zh-CN", ZoneInfo("Asia/Shanghai")), failed)
-
-
-class Shown(HTMLParser):
-    """What a reader sees of rendered markdown: the text, the links, the tags."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.links: list[str] = []
-        self.tags: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.links += [v or "" for k, v in attrs if k == "href"]
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def shown(markdown: str) -> Shown:
-    view = Shown()
-    view.feed(MarkdownIt("commonmark").render(markdown))
-    return view
 
 
 def assert_reads_as_typed(markdown: str, now: datetime) -> None:
@@ -348,3 +323,18 @@ async def test_a_huge_note_is_cut_to_what_wecom_takes_and_keeps_the_ack_link(
     assert "诉求说明🚑" * 100 in police
     pb = dict(robots.ding)[DING_PB]["markdown"]["text"]  # DingTalk's bound is larger: all of it
     assert huge in pb
+
+
+async def test_an_answer_that_is_not_the_robots_json_is_tried_again(
+    desk: Desk, robots: Robots
+) -> None:
+    """HTTP 200 but no errcode (a proxy's page, say): not counted as delivered, retried."""
+    robots.garbled.add(WECOM_POLICE)
+    incident = await desk.open()
+    await desk.send()
+    [failed] = await desk.failures(incident)
+    assert (failed["error_code"], failed["final"]) == ("robot_reply", False)
+    assert said(failed) == "群机器人的答复无法读取"
+    robots.garbled.clear()
+    assert await desk.send(after=timedelta(seconds=60)) == 1
+    assert set(await desk.statuses(incident)) == {NotificationStatus.DELIVERED}
