@@ -7,6 +7,7 @@ import re
 from playbooks.fields import (
     NO_TEXT,
     Ctx,
+    Fields,
     Node,
     as_id,
     as_str,
@@ -27,8 +28,25 @@ ADDRESS_RULES: dict[Channel, tuple[str, str]] = {
         r"\+?[0-9][0-9 -]{4,19}",
         "an sms address is a phone number like +86 10 5555 0110",
     ),
+    Channel.WECOM: (
+        r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}",
+        "a wecom address is the robot's key (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) or its "
+        "webhook URL https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY",
+    ),
+    Channel.DINGTALK: (
+        r"[0-9a-fA-F]{64}",
+        "a dingtalk address is the robot's access_token (64 hexadecimal digits) or its "
+        "webhook URL https://oapi.dingtalk.com/robot/send?access_token=TOKEN",
+    ),
     Channel.LOG: (r"\S.*", "a log address names the log"),
 }
+# The webhook URL a robot's settings page shows: pasted whole, it is reduced to its key.
+ROBOT_URLS: dict[Channel, str] = {
+    Channel.WECOM: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=",
+    Channel.DINGTALK: "https://oapi.dingtalk.com/robot/send?access_token=",
+}
+MAX_KEYWORDS = 10  # DingTalk takes at most 10 keywords per robot
+KEYWORD = re.compile(r"[^\s\\`*_\[\]()#<>!|~{}+\-=]{1,32}")  # plain text: it is sent unescaped
 as_kind = enum_of(UnitKind, "unit kind")
 as_channel = enum_of(Channel, "channel")
 as_language = enum_of(Language, "language")
@@ -72,15 +90,58 @@ def as_env_name(ctx: Ctx, node: Node, path: str) -> str:
 
 
 def read_contact(ctx: Ctx, node: Node, path: str) -> Contact:
-    f = mapping(ctx, node, path, ("name", "channel", "address"), ("language",))
+    f = mapping(
+        ctx, node, path, ("name", "channel", "address"), ("language", "keywords", "secret_env")
+    )
+    channel = f.get("channel", as_channel, Channel.LOG)
     contact = Contact(
         name=f.get("name", as_str, ""),
-        channel=f.get("channel", as_channel, Channel.LOG),
-        address=f.get("address", as_str, ""),
+        channel=channel,
+        address=_robot_key(channel, f.get("address", as_str, "")),
         language=f.get("language", as_language, Language.ZH),
+        keywords=f.get("keywords", list_of(as_keyword, non_empty=True, unique=True), ()),
+        secret_env=f.optional("secret_env", as_env_name),
     )
     _check_address(ctx, contact, path)
+    _check_dingtalk_only(ctx, f, contact)
     return contact
+
+
+def _robot_key(channel: Channel, address: str) -> str:
+    prefix = ROBOT_URLS.get(channel)
+    return address.removeprefix(prefix) if prefix else address
+
+
+def as_keyword(ctx: Ctx, node: Node, path: str) -> str:
+    value = scalar(ctx, node, path)
+    if value is not None and not KEYWORD.fullmatch(value):
+        ctx.report(
+            path,
+            f"{value!r}: a keyword is 1 to 32 characters of plain text, without spaces or "
+            "markdown marks (` * _ [ ] ( ) # < > ! | ~ { } + - = \\)",
+            node,
+        )
+        return ""
+    return value or ""
+
+
+def _check_dingtalk_only(ctx: Ctx, f: Fields, contact: Contact) -> None:
+    """Keywords and a signing secret are DingTalk robot settings; elsewhere they are a mistake."""
+    if contact.channel is Channel.DINGTALK:
+        if len(contact.keywords) > MAX_KEYWORDS:
+            message = f"a dingtalk robot takes at most {MAX_KEYWORDS} keywords"
+            ctx.report(join(f.path, "keywords"), message, f.nodes["keywords"])
+        return
+    if ctx.failed(join(f.path, "channel")):
+        return
+    for key in ("keywords", "secret_env"):
+        if key in f.nodes:
+            ctx.report(
+                join(f.path, key),
+                f"{key} is a dingtalk robot setting, but this contact's channel is "
+                f"{contact.channel.value}",
+                f.nodes[key],
+            )
 
 
 def _check_address(ctx: Ctx, contact: Contact, path: str) -> None:

@@ -68,6 +68,8 @@ class Channel(StrEnum):
     WEBHOOK = "webhook"
     EMAIL = "email"
     SMS = "sms"
+    WECOM = "wecom"  # 企业微信 group robot; the address is the robot's key
+    DINGTALK = "dingtalk"  # 钉钉 group robot; the address is the robot's access_token
     LOG = "log"
 
 
@@ -255,12 +257,18 @@ class Playbook:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """One way to reach a unit; `address` is a URL, e-mail, phone number or log name."""
+    """One way to reach a unit; `address` is a URL, e-mail, phone number, robot key or log name.
+
+    A DingTalk robot may need `keywords` (one must be in every message) and a signing secret,
+    held in the environment variable `secret_env`, never in units.yaml.
+    """
 
     name: str
     channel: Channel
     address: str
     language: Language = Language.ZH
+    keywords: tuple[str, ...] = ()
+    secret_env: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

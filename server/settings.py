@@ -67,6 +67,14 @@ ENVIRONMENT = {
     "WATCHFLOOR_SMTP_TLS": ("auto", "auto (STARTTLS when offered), none, starttls or tls"),
     "WATCHFLOOR_SMS_URL": ("", "SMS gateway: POST JSON {to, text, key}; empty: SMS fail"),
     "WATCHFLOOR_SMS_SECRET": ("", "HMAC secret signing requests to the SMS gateway"),
+    "WATCHFLOOR_WECOM_URL": (
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+        "WeCom robots' send endpoint (a private deployment's or a proxy's); ?key= is added",
+    ),
+    "WATCHFLOOR_DINGTALK_URL": (
+        "https://oapi.dingtalk.com/robot/send",
+        "DingTalk robots' send endpoint; ?access_token= (and timestamp, sign) are added",
+    ),
     "WATCHFLOOR_REPORT_CHAIN": (
         "petition_bureau,party_government_duty",
         "the units (units.yaml ids, comma-separated) situation reports go up to",

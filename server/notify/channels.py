@@ -1,4 +1,5 @@
-"""How a message reaches a contact: webhook, e-mail, SMS gateway, and the demo's log.
+"""How a message reaches a contact: webhook, e-mail, SMS gateway, WeCom and DingTalk group
+robots (wecom.py, dingtalk.py), and the demo's log.
 
 A channel returns the outcome ("delivered": the receiver's system took it; "sent": handed
 to a relay such as an SMTP server or SMS gateway) or raises SendFailed. `permanent`
@@ -24,24 +25,14 @@ import structlog
 from incidents.clock import Clock
 from playbooks.schema import Unit
 from server.notify.delivery import NO_CONTACT, Delivery
+from server.notify.dingtalk import DingTalkChannel
+from server.notify.failure import TIMEOUT, http_failure, status_failure
+from server.notify.failure import SendFailed as SendFailed  # re-exported: channels raise it
 from server.notify.message import Message
 from server.notify.settings import NotifySettings, SmtpSettings
+from server.notify.wecom import WeComChannel
 
 log = structlog.get_logger(__name__)
-
-TIMEOUT = 10.0
-RETRYABLE_STATUS = frozenset({408, 425, 429})
-
-
-class SendFailed(Exception):
-    """`code` says what went wrong (notify.failure.<code>, with `status`); `reason` is the
-    English detail for the log and the outbox row."""
-
-    def __init__(
-        self, code: str, reason: str, *, permanent: bool = False, status: int | None = None
-    ) -> None:
-        super().__init__(reason)
-        self.code, self.reason, self.permanent, self.status = code, reason, permanent, status
 
 
 class Channel(Protocol):
@@ -70,13 +61,9 @@ async def post_json(
     try:
         reply = await client.post(url, content=body, headers=headers, timeout=TIMEOUT)
     except httpx.HTTPError as exc:
-        raise SendFailed("http_error", f"http: {type(exc).__name__}") from None
-    if reply.is_success:
-        return
-    permanent = 400 <= reply.status_code < 500 and reply.status_code not in RETRYABLE_STATUS
-    raise SendFailed(
-        "http_status", f"http {reply.status_code}", permanent=permanent, status=reply.status_code
-    )
+        raise http_failure(exc) from None
+    if not reply.is_success:
+        raise status_failure(reply.status_code)
 
 
 class WebhookChannel:
@@ -215,6 +202,8 @@ def build_channels(
         "webhook": WebhookChannel(client, units, env, clock),
         "email": EmailChannel(settings.smtp),
         "sms": SmsChannel(client, settings.sms_url, settings.sms_secret, clock),
+        "wecom": WeComChannel(client, settings.wecom_url),
+        "dingtalk": DingTalkChannel(client, settings.dingtalk_url, units, env, clock),
         "log": LogChannel(),
     }
     return Channels(by_name, log_only=settings.mode == "log")

@@ -28,6 +28,7 @@ class Message:
     ack_url: str
     ack_prompt: str
     language: str
+    truncated: str = ""  # the mark after a text cut to a channel's limit
 
     @property
     def text(self) -> str:
@@ -121,6 +122,7 @@ class Composer:
             self.ack_url(d, now),
             t("notify.ack_prompt"),
             t.language,
+            t("notify.truncated"),
         )
 
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 MODES = ("send", "log")
 TLS_MODES = ("auto", "none", "starttls", "tls")
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+# The robots' send endpoints; a contact's address is the key / access_token added to them.
+WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+DINGTALK_URL = "https://oapi.dingtalk.com/robot/send"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,8 @@ class NotifySettings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     sms_url: str | None = None
     sms_secret: str | None = None
+    wecom_url: str = WECOM_URL
+    dingtalk_url: str = DINGTALK_URL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, default_mode: str = "send") -> NotifySettings:
@@ -65,4 +70,6 @@ class NotifySettings:
             smtp=SmtpSettings.from_env(env),
             sms_url=env.get("WATCHFLOOR_SMS_URL") or None,
             sms_secret=env.get("WATCHFLOOR_SMS_SECRET") or None,
+            wecom_url=env.get("WATCHFLOOR_WECOM_URL") or WECOM_URL,
+            dingtalk_url=env.get("WATCHFLOOR_DINGTALK_URL") or DINGTALK_URL,
         )

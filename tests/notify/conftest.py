@@ -4,6 +4,7 @@ and a units registry that points the units at them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import hashlib
@@ -23,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from incidents.clock import ManualClock
 from incidents.store import EventStore
@@ -96,10 +98,9 @@ def signed_ok(secret: str, headers: dict[str, str], body: bytes) -> bool:
     return hmac.compare_digest(expected, headers["x-watchfloor-signature"])
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    rec = Receiver()
-    app = Starlette(routes=[Route("/{path:path}", rec.handle, methods=["POST"])])
+@contextlib.asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[str]:
+    """A real uvicorn server for `app` on a free port of 127.0.0.1; yields its base URL."""
     port = free_port_number()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
@@ -108,10 +109,21 @@ async def receiver() -> AsyncIterator[Receiver]:
     while not server.started:
         assert not task.done(), "the receiver did not start"
         await asyncio.sleep(0.02)
-    rec.url = f"http://127.0.0.1:{port}"
-    yield rec
-    server.should_exit = True
-    await task
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    rec = Receiver()
+    async with serving(
+        Starlette(routes=[Route("/{path:path}", rec.handle, methods=["POST"])])
+    ) as url:
+        rec.url = url
+        yield rec
 
 
 @dataclass
