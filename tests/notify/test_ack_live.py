@@ -66,7 +66,7 @@ async def test_an_ack_link_turns_the_unit_green_on_every_board(live: Live) -> No
     assert done.status_code == 200 and "已回执" in done.text
 
     pushed = await next_message(page)
-    row = re.search(r'<tr id="notification-tell_police"[^>]*>', pushed)
+    row = re.search(r'<li id="notification-tell_police"[^>]*>', pushed)
     assert row and 'data-status="acknowledged"' in row[0]
     assert "预计 8 分钟到达" in pushed and "tl-notification_acknowledged" in pushed
     board_update = await next_message(board)
