@@ -44,7 +44,9 @@ class Front:
         client.headers["X-CSRF-Token"] = match[1]
         return client
 
-    async def socket(self, client: httpx.AsyncClient, view: str, request_id: str) -> ClientConnection:
+    async def socket(
+        self, client: httpx.AsyncClient, view: str, request_id: str
+    ) -> ClientConnection:
         """A console's socket, its handshake marked `request_id` (the node logs it)."""
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
         ws = await websockets.connect(

@@ -20,7 +20,7 @@ NAMES = ("NGINX_STATE", "WATCHFLOOR_LISTEN", "WATCHFLOOR_NODE_1", "WATCHFLOOR_NO
 
 def program(name: str, package: str) -> str:
     found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
-    assert found, f"{name} is needed for this test (Debian's {package} package; make test installs it)"
+    assert found, f"{name} is needed here: Debian's {package} package (make test installs it)"
     return found
 
 
