@@ -20,18 +20,20 @@ FONTCONFIG = "libfontconfig.so.1"  # Pango's own font lookup; installed with it
 
 
 class PdfUnavailable(DomainError):
-    """This server cannot lay out a PDF: `packages` are missing (other formats still work)."""
+    """This server cannot lay out a PDF: packages are missing (other formats still work)."""
 
     code = "pdf_unavailable"
 
-    def __init__(self, packages: tuple[str, ...]) -> None:
-        super().__init__(
-            "export.pdf_unavailable",
-            f"PDF export needs the Debian packages {' '.join(packages)}",
-            packages=" ".join(packages),
-            command="apt-get install " + " ".join(packages),
-        )
-        self.packages = packages
+
+def unavailable(packages: tuple[str, ...]) -> PdfUnavailable:
+    """The refusal naming `packages`, and the command that installs them."""
+    names = " ".join(packages)
+    return PdfUnavailable(
+        "export.pdf_unavailable",
+        f"PDF export needs the Debian packages {names}",
+        packages=names,
+        command=f"apt-get install {names}",
+    )
 
 
 @cache

@@ -27,7 +27,7 @@ from incidents.store import EventStore
 from playbooks.catalog import Library
 from server.export import as_csv, as_json, as_markdown
 from server.export.model import build_report
-from server.export.pdf_ready import PdfUnavailable, missing
+from server.export.pdf_ready import missing, unavailable
 from server.export.view import ExportView, view_of
 from server.i18n import Translator
 
@@ -130,7 +130,7 @@ async def check_can_render(fmt: str) -> None:
     lacking = await _aside(missing)  # asked where PDFs are made: a renderer process
     if lacking:
         log.warning("pdf_unavailable", packages=list(lacking))
-        raise PdfUnavailable(lacking)
+        raise unavailable(lacking)
 
 
 async def export_incident(

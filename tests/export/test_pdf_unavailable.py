@@ -69,7 +69,7 @@ async def test_a_pdf_request_names_the_packages_to_install_in_both_languages(
     form = {"format": "pdf", "idempotency_key": uuid.uuid4().hex}
     chinese = await duty.post(f"/incidents/{incident}/export", data=form)
     assert chinese.status_code == 503, chinese.text
-    assert chinese.text.startswith("本服务器无法生成 PDF：缺少 Debian 软件包 " + PACKAGES[what])
+    assert chinese.text.startswith("本服务器无法生成 PDF：缺少系统软件包 " + PACKAGES[what])
     assert f"apt-get install {PACKAGES[what]}" in chinese.text
 
     english = await served.client("officer_en")
