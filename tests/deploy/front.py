@@ -13,8 +13,7 @@ import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from server.auth.cli import DEMO_PASSWORD
-from tests.live.conftest import CSRF, seq_of
+from tests.live.conftest import seq_of, sign_in
 
 BROWSER = "127.0.0.2"  # the people's address; the proxy reaches the nodes from 127.0.0.1
 SNAPSHOT = re.compile(r'data-snapshot="([^"]*)"')
@@ -35,14 +34,7 @@ class Front:
         return client
 
     async def signed_in(self, login: str, source: str = BROWSER) -> httpx.AsyncClient:
-        client = self.browser(source)
-        reply = await client.post("/login", data={"username": login, "password": DEMO_PASSWORD})
-        assert reply.status_code == 303, reply.text
-        page = await client.get("/", headers={"Accept": "text/html"})
-        match = CSRF.search(page.text)
-        assert match, page.text[:300]
-        client.headers["X-CSRF-Token"] = match[1]
-        return client
+        return await sign_in(self.browser(source), login)
 
     async def socket(
         self, client: httpx.AsyncClient, view: str, request_id: str

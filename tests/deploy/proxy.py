@@ -4,14 +4,13 @@ of the test's own: its pid, temp files and logs in a folder of ours, in front of
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.faults.cluster import ended, listening
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "server" / "deploy" / "nginx.conf.template"
@@ -69,17 +68,10 @@ class Proxy:
         command = [nginx, "-e", "stderr", "-p", str(self.folder), "-c", str(self.config())]
         with self.access_log.open("ab") as out, (self.folder / "error.log").open("ab") as err:
             self.process = subprocess.Popen([*command, "-g", "daemon off;"], stdout=out, stderr=err)
-        deadline = time.monotonic() + 10
-        while True:
-            assert self.process.poll() is None, (self.folder / "error.log").read_text()
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
-            assert time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.02)
+        listening(self.port, self.process, f"nginx (see {self.folder / 'error.log'})")
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
+            ended(self.process)
             self.process = None
         shutil.rmtree(self.folder, ignore_errors=True)
