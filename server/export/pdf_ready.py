@@ -10,7 +10,6 @@ that was never made. Asked in a renderer process (`run.py`): the import is slow.
 from __future__ import annotations
 
 import ctypes
-from functools import cache
 
 from incidents.errors import DomainError
 
@@ -36,11 +35,19 @@ def unavailable(packages: tuple[str, ...]) -> PdfUnavailable:
     )
 
 
-@cache
+_ready = False  # everything was found once in this process: not looked for again
+
+
 def missing() -> tuple[str, ...]:
-    """The Debian packages a PDF export still needs here; none when it can be made."""
-    lacking = () if _pango_loads() else PANGO
-    return lacking + (() if has_cjk_font() else CJK_FONT)
+    """The Debian packages a PDF export still needs here; none when it can be made. Until
+    all are found each request looks again (restart the console after installing them: a
+    process's fontconfig keeps the fonts it found first)."""
+    global _ready
+    if _ready:
+        return ()
+    lacking = (() if _pango_loads() else PANGO) + (() if has_cjk_font() else CJK_FONT)
+    _ready = not lacking
+    return lacking
 
 
 def _pango_loads() -> bool:
