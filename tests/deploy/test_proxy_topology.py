@@ -16,6 +16,7 @@ from tests.browser.conftest import eventually, open_incident
 from tests.deploy.conftest import Topology
 from tests.deploy.front import BROWSER, Follower
 from tests.deploy.proxy import TEMPLATE
+from tests.faults.conftest import figures
 
 
 async def head(topology: Topology, incident: str) -> int:
@@ -107,6 +108,14 @@ async def test_consoles_on_both_nodes_see_each_write_and_resync_across_a_node_re
         await asyncio.gather(*running, return_exceptions=True)
 
     moved = [f for f, n in zip(team, served, strict=True) if n == 1]
+    figures(
+        topology="nginx+2 nodes",
+        consoles_per_node=[served.count(0), served.count(1)],
+        notes=len(texts),
+        reconnects=sum(len(f.handshakes) - 1 for f in team),
+        gaps=sum(len(f.gaps) for f in team),
+        duplicates=sum(len(f.duplicates) for f in team),
+    )
     assert all(len(f.handshakes) >= 2 for f in moved), [f.handshakes for f in moved]
     assert [(f.gaps, f.duplicates) for f in team] == [([], [])] * len(team)
     for f in team:  # each note reached each console: in a pushed update or its new snapshot
