@@ -35,6 +35,7 @@ from server.auth.errors import (
     TooManyAttempts,
 )
 from server.database import DatabaseUnavailable, unavailable
+from server.export.pdf_ready import PdfUnavailable
 from server.i18n import DEFAULT_LANGUAGE, Translator, default_catalogue, normalize
 from server.live.close_codes import Close
 from server.logs import loggable_path
@@ -83,6 +84,7 @@ REFUSALS: Mapping[type[Refusal], Answer] = {
     TokenExpired: Answer(410, Close.POLICY),
     UnknownNotice: Answer(404, Close.POLICY),
     AlreadyAcknowledged: Answer(409, Close.POLICY),
+    PdfUnavailable: Answer(503, Close.POLICY),  # this server lacks Pango or a CJK font
 }
 
 

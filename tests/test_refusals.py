@@ -46,6 +46,7 @@ from incidents.state import Actor, IncidentState
 from playbooks.instantiate import to_plan
 from playbooks.loader import default_dirs, load_library
 from server.auth.errors import AuthRefused
+from server.export import pdf_ready
 from server.i18n import Catalogue, Translator
 from server.incident import input as ci
 from server.refusal import explain
@@ -211,7 +212,17 @@ def named(user: str, role: Role | None, *, disabled: bool = False) -> AssignComm
 
 LEADS = named("commander1", Role.COMMANDER)
 
+
+VERBATIM = ("command", "packages")  # a command and Debian package names: the longer first
+
+
+def no_pdf() -> None:
+    """A server without Pango and without a Chinese font (server/export/pdf_ready.py)."""
+    raise pdf_ready.unavailable(pdf_ready.PANGO + pdf_ready.CJK_FONT)
+
+
 CASES: dict[str, Refusal] = {
+    "export.pdf_unavailable": no_pdf,
     "checklist.unmet": domain(visit, TickItem("departments_on_scene"), STAFF),
     "checklist.dependents": lambda: (
         visit()
@@ -345,6 +356,8 @@ def test_a_refusal_reads_in_chinese_without_english_and_in_english_without_chine
     """What the flash, the page and the JSON `text` say, in each reader's language."""
     exc = refused(case)
     zh, en = explain(reader("zh-CN"), exc), explain(reader("en"), exc)
+    for verbatim in VERBATIM:  # what is typed into a terminal reads the same in any language
+        zh = zh.replace(str(exc.params.get(verbatim, "")) or "\0", " ")
     assert english_words(zh) == [], zh
     assert chinese_runs(en, typed=[INTEREST, *NAMES.values()]) == [], en
     assert zh != reader("zh-CN")("refusal.unknown")

@@ -23,9 +23,11 @@ from playbooks.loader import load_library
 from server.auth.users import UserStore
 from server.database import open_database
 from server.export.as_json import FORMAT_1
+from server.export.pdf_ready import PdfUnavailable
 from server.export.run import export_incident, unit_names
 from server.export.verify_json import NotAnExport, verify_bytes
 from server.i18n import Catalogue, Translator
+from server.refusal import explain
 from server.settings import Settings
 
 
@@ -70,17 +72,21 @@ async def export_command(
     async with open_database(settings, max_size=2) as db:
         t = await translator(db.pool, library, language, settings.timezone)
         store = EventStore(db.pool, SystemClock(), plans=plans_from(library))
-        done = await export_incident(
-            store,
-            incident_id,
-            cli_actor(),
-            fmt,
-            full=full,
-            key=f"cli-export-{uuid.uuid4().hex}",
-            t=t,
-            units=unit_names(library),
-            progress=ProgressLine(sys.stderr),
-        )
+        try:
+            done = await export_incident(
+                store,
+                incident_id,
+                cli_actor(),
+                fmt,
+                full=full,
+                key=f"cli-export-{uuid.uuid4().hex}",
+                t=t,
+                units=unit_names(library),
+                progress=ProgressLine(sys.stderr),
+            )
+        except PdfUnavailable as lacking:  # the packages to install, not a traceback
+            print(explain(t, lacking), file=sys.stderr)
+            return 2
     target = output or Path(done.filename)
     target.write_bytes(done.data)
     print(f"exported {done.events} events to {visible(str(target))} (head {done.head_hash})")

@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import partial
 from multiprocessing import get_context
+from typing import TypeVar
 from uuid import UUID
 
 import structlog
@@ -26,11 +27,13 @@ from incidents.store import EventStore
 from playbooks.catalog import Library
 from server.export import as_csv, as_json, as_markdown
 from server.export.model import build_report
+from server.export.pdf_ready import missing, unavailable
 from server.export.view import ExportView, view_of
 from server.i18n import Translator
 
 log = structlog.get_logger(__name__)
 
+T = TypeVar("T")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 # Rendering (a PDF of 250 events takes 1-3 s of pure Python) runs in worker processes, not
@@ -107,13 +110,27 @@ async def render_aside(
 ) -> bytes:
     """`render` in a worker process; what it is sent is copied into plain, picklable dicts."""
     plain = replace(t, names=dict(t.names))
-    work = partial(render, fmt, view, plain, dict(units), exported_by=exported_by)
+    return await _aside(partial(render, fmt, view, plain, dict(units), exported_by=exported_by))
+
+
+async def _aside(work: Callable[[], T]) -> T:
+    """`work` in a renderer process; a pool whose worker died is made again, once."""
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(_renderers, work)
     except BrokenProcessPool:
         log.warning("export_renderer_restarted")
         return await loop.run_in_executor(_fresh_pool(), work)
+
+
+async def check_can_render(fmt: str) -> None:
+    """Refuse a PDF, naming the packages, where this machine cannot lay one out."""
+    if fmt != "pdf":
+        return
+    lacking = await _aside(missing)  # asked where PDFs are made: a renderer process
+    if lacking:
+        log.warning("pdf_unavailable", packages=list(lacking))
+        raise unavailable(lacking)
 
 
 async def export_incident(
@@ -130,6 +147,7 @@ async def export_incident(
 ) -> Exported:
     """Record the export, then render it; refused (NotAuthorized…) before anything is read."""
     note = progress or (lambda stage, done, total: None)
+    await check_can_render(fmt)  # before the export is recorded: no event of a file not made
     outcome = await store.execute(incident_id, command_for(fmt, full=full), actor, key)
     head = max(e.seq for e in outcome.events)
     note("read", 0, head)

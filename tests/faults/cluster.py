@@ -49,6 +49,22 @@ def children(pid: int) -> list[int]:
     return kids
 
 
+def listening(port: int, process: subprocess.Popen[bytes], name: str) -> None:
+    """Wait until `process` accepts connections on 127.0.0.1:`port`; fail if it exits first."""
+    deadline = time.monotonic() + 10
+    while True:
+        assert process.poll() is None, f"{name} exited"
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+            return
+        assert time.monotonic() < deadline, f"{name} did not start"
+        time.sleep(0.02)
+
+
+def ended(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(10)
+
+
 @dataclass
 class Cluster:
     """initdb'd into `folder`, listening on 127.0.0.1:`port`, trust auth for `postgres`."""
@@ -141,17 +157,11 @@ class Redis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.02)
+        listening(self.port, self.process, "redis-server")
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
+            ended(self.process)
             self.process = None
 
     @contextlib.contextmanager

@@ -170,7 +170,8 @@ async def serve(database_url: str, data: Path, **extra: str) -> AsyncIterator[Se
             await served.process.wait()
 
 
-async def restart(served: Served, database_url: str, data: Path) -> None:
-    """Start the console again on the same port (after a kill)."""
+async def restart(served: Served, database_url: str, data: Path, **extra: str) -> None:
+    """Start the console again on the same port (after a kill), with the same `extra`."""
     port = int(served.url.rsplit(":", 1)[1])
-    served.process = await start_server(server_env(database_url, data), port, served.log)
+    env = server_env(database_url, data, **extra)
+    served.process = await start_server(env, port, served.log)

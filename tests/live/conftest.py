@@ -45,13 +45,7 @@ class Live:
         """A signed-in browser-like client; its CSRF token in `client.headers`."""
         client = httpx.AsyncClient(base_url=self.url, headers={"Origin": self.url})
         self.opened.append(client)
-        reply = await client.post("/login", data={"username": login, "password": DEMO_PASSWORD})
-        assert reply.status_code == 303, reply.text
-        page = await client.get("/", headers={"Accept": "text/html"})
-        match = CSRF.search(page.text)
-        assert match, page.text[:300]
-        client.headers["X-CSRF-Token"] = match[1]
-        return client
+        return await sign_in(client, login)
 
     async def socket(self, client: httpx.AsyncClient, view: str, **kw: Any) -> ClientConnection:
         cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
@@ -64,6 +58,17 @@ class Live:
         )
         self.opened.append(ws)
         return ws
+
+
+async def sign_in(client: httpx.AsyncClient, login: str) -> httpx.AsyncClient:
+    """Sign `client` in through the login form; its CSRF token in `client.headers`."""
+    reply = await client.post("/login", data={"username": login, "password": DEMO_PASSWORD})
+    assert reply.status_code == 303, reply.text
+    page = await client.get("/", headers={"Accept": "text/html"})
+    match = CSRF.search(page.text)
+    assert match, page.text[:300]
+    client.headers["X-CSRF-Token"] = match[1]
+    return client
 
 
 async def post(client: httpx.AsyncClient, path: str, key: str, **data: Any) -> httpx.Response:
