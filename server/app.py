@@ -38,6 +38,7 @@ from server.incident.routes import page_routes
 from server.live.broker import RedisBroker
 from server.live.socket import live_routes
 from server.logs import RequestLogMiddleware
+from server.loop_lag import sample_lag
 from server.notify.routes import notify_routes
 from server.reports.worker import flag_overdue_reports
 from server.resources.routes import resource_routes
@@ -130,9 +131,11 @@ def background(s: Services) -> list[asyncio.Task[None]]:
         (NAMES_EVERY, lambda: s.renderer.names.refresh(force=True), "names"),
         (ZERO_CHECK_EVERY, zero, "zero"),
     ]
+    lag = s.settings.loop_lag_file
     return [
         asyncio.create_task(s.hub.run(s.broker)),
         *(asyncio.create_task(every(seconds, work, name)) for seconds, work, name in periodic),
+        *([asyncio.create_task(sample_lag(lag))] if lag else []),
     ]
 
 

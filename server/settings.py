@@ -137,6 +137,7 @@ class Settings:
     zero_report_units: tuple[str, ...] = ZERO_REPORT_UNITS
     db_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
     heal_every: float | None = HEAL_EVERY  # None: no periodic heal (Redis alone delivers)
+    loop_lag_file: Path | None = None  # the bench's: where the event loop's lag samples go
 
     @property
     def playbook_dirs(self) -> list[Path]:
@@ -174,6 +175,7 @@ class Settings:
             zero_report_units=id_list(env.get("WATCHFLOOR_ZERO_REPORT_UNITS"), ZERO_REPORT_UNITS),
             db_timeouts=DatabaseTimeouts.from_env(env),
             heal_every=seconds_or_off(env, "WATCHFLOOR_HEAL_EVERY", HEAL_EVERY),
+            loop_lag_file=Path(lag) if (lag := env.get("WATCHFLOOR_LOOP_LAG_FILE")) else None,
         )
 
 

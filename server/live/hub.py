@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from uuid import UUID
 
 import structlog
 
 from incidents.clock import Clock
 from incidents.events import Event
-from incidents.kinds import Role
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.auth.errors import LoginRequired
@@ -32,11 +30,14 @@ from server.errors import close_of
 from server.incident.render import Renderer
 from server.live.broker import Broker, Notice, Resync
 from server.live.close_codes import Close
-from server.live.eager import run_eagerly
+from server.live.console import LIST_VIEWS, LISTS_KEY, QUIET, Console, Group, View
+
+__all__ = ["Console", "Hub", "View"]
 
 log = structlog.get_logger(__name__)
 
 TIMELINE_LIMIT = 500  # the live page shows the latest events; the export has them all
+SLICE = 0.002  # seconds of fan-out before other tasks get the loop (its lag stays low)
 
 
 # Views of every open incident: (render one incident's update, render the whole list).
@@ -44,76 +45,7 @@ LISTS = {
     "board": (Renderer.board_update, Renderer.board_snapshot),
     "phones": (Renderer.phone_list_update, Renderer.phone_list_snapshot),
 }
-
-
-# A page with no live part but its connection state (resources, follow-up, roster):
-# it is told nothing of incidents, so no fragment arrives without a place to go.
-QUIET = "quiet"
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    kind: str  # "board", "phones", "incident", "phone" or "quiet"
-    incident_id: UUID | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> View:
-        kind, _, rest = text.partition(":")
-        if (kind in LISTS or kind == QUIET) and not rest:
-            return cls(kind)
-        if kind in ("incident", "phone"):
-            return cls(kind, UUID(rest))
-        raise ValueError(f"unknown view {text!r}")
-
-    def watches(self, incident_id: UUID) -> bool:
-        return self.kind in LISTS or self.incident_id == incident_id
-
-
-Group = tuple[View, str, Role]
-
-
-@dataclass(eq=False)
-class Console:
-    """One connected socket: what it watches, as whom, and its outgoing queue."""
-
-    send: Callable[[str], Coroutine[Any, Any, None]]
-    close: Callable[[int], Awaitable[None]]
-    view: View
-    language: str
-    role: Role
-    session_id: str
-    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(64))
-    ready: bool = False
-    seen: dict[UUID, int] = field(default_factory=dict)
-    pending: list[tuple[UUID, int, int, str]] = field(default_factory=list)
-    in_flight: asyncio.Future[None] | None = None
-
-    @property
-    def group(self) -> Group:
-        # Only the incident page differs by role (the commander's controls).
-        role = self.role if self.view.kind == "incident" else Role.VIEWER
-        return (self.view, self.language, role)
-
-    def offer(self, text: str) -> bool:
-        """Send now when nothing is ahead of it; else queue it. False: the queue is full."""
-        if self.queue.empty() and (self.in_flight is None or self.in_flight.done()):
-            try:
-                self.in_flight = run_eagerly(self.send(text))
-            except Exception:  # the socket is going away; its endpoint will detach it
-                log.debug("send_failed", view=self.view.kind)
-            return True
-        try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
-            return False
-        return True
-
-    async def pump(self) -> None:
-        """Send queued texts in order (after any send in flight) until told to stop (None)."""
-        while (text := await self.queue.get()) is not None:
-            if self.in_flight is not None:
-                await asyncio.wait([self.in_flight])
-            await self.send(text)
+assert tuple(LISTS) == LIST_VIEWS
 
 
 def meta(incident_id: UUID, prev: int, seq: int) -> str:
@@ -132,6 +64,8 @@ class Hub:
     def __init__(self, store: EventStore, renderer: Renderer, clock: Clock) -> None:
         self.store, self.renderer, self.clock = store, renderer, clock
         self.consoles: set[Console] = set()
+        # consoles by what they watch (View.key), then by group
+        self._watchers: dict[UUID | str, dict[Group, set[Console]]] = {}
         self.known: dict[UUID, int] = {}
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -143,10 +77,19 @@ class Hub:
     async def attach(self, console: Console) -> None:
         """Register first, then snapshot: nothing committed in between is missed."""
         self.consoles.add(console)
+        groups = self._watchers.setdefault(console.view.key, {})
+        groups.setdefault(console.group, set()).add(console)
         await self._snapshot(console)
 
     def detach(self, console: Console) -> None:
         self.consoles.discard(console)
+        groups = self._watchers.get(console.view.key, {})
+        if (members := groups.get(console.group)) is not None:
+            members.discard(console)
+            if not members:
+                del groups[console.group]
+            if not groups:
+                del self._watchers[console.view.key]
         with contextlib.suppress(asyncio.QueueFull):
             console.queue.put_nowait(None)  # stops its pump once the queue drains
 
@@ -221,7 +164,7 @@ class Hub:
                 prev = floor = known
             state, events = await self.store.changes(notice.incident_id, after_seq=floor)
             self.known[notice.incident_id] = state.last_seq
-            self.fan_out(state, events, prev)
+            await self.fan_out(state, events, prev)
 
     def _seen_by_watchers(self, incident_id: UUID) -> list[int]:
         return [
@@ -230,23 +173,36 @@ class Hub:
             if c.ready and incident_id in c.seen and c.view.watches(incident_id)
         ]
 
-    def fan_out(self, state: IncidentState, events: Sequence[Event], prev: int) -> None:
-        """Render once per (group, starting seq) and deliver; normally one start for all."""
+    async def fan_out(self, state: IncidentState, events: Sequence[Event], prev: int) -> None:
+        """Render once per (group, starting seq), normally one start for all, and offer the
+        same text to each console of the group; the loop is given back every SLICE."""
         self._version += 1
         floor = events[0].seq - 1 if events else state.last_seq
-        rendered: dict[tuple[Group, int], str] = {}
-        for console in [c for c in self.consoles if c.view.watches(state.id)]:
-            since = max(floor, console.seen.get(state.id, prev) if console.ready else prev)
-            if since >= state.last_seq:
-                continue
-            if (console.group, since) not in rendered:
-                delta = [e for e in events if e.seq > since]
-                # the marker goes last: a fragment that starts with <tr> parses in table context
-                rendered[(console.group, since)] = self._render_delta(
-                    console.group, state, delta
-                ) + meta(state.id, since, state.last_seq)
-            text = rendered[(console.group, since)]
-            self._deliver(console, state.id, since, state.last_seq, text)
+        last, incident_id = state.last_seq, state.id
+        yield_at = time.perf_counter() + SLICE
+        for group, consoles in self._groups_watching(incident_id):
+            rendered: dict[int, str] = {}
+            for console in consoles:
+                since = max(floor, console.seen.get(incident_id, prev) if console.ready else prev)
+                if since >= last:
+                    continue
+                if (text := rendered.get(since)) is None:
+                    delta = [e for e in events if e.seq > since]
+                    # the marker goes last: a fragment that starts with <tr> parses in table
+                    # context
+                    text = self._render_delta(group, state, delta) + meta(incident_id, since, last)
+                    rendered[since] = text
+                self._deliver(console, incident_id, since, last, text)
+                if time.perf_counter() >= yield_at:
+                    await asyncio.sleep(0)
+                    yield_at = time.perf_counter() + SLICE
+
+    def _groups_watching(self, incident_id: UUID) -> Iterator[tuple[Group, list[Console]]]:
+        """Each group watching the incident, with its consoles as they are now (a console that
+        leaves while the fan-out yields is skipped by `_deliver`)."""
+        for key in (LISTS_KEY, incident_id):
+            for group, members in list(self._watchers.get(key, {}).items()):
+                yield group, list(members)
 
     def _render_delta(self, group: Group, state: IncidentState, events: Sequence[Event]) -> str:
         view, lang, role = group
@@ -258,6 +214,8 @@ class Hub:
         return self.renderer.incident_update(state, events, lang, role, now)
 
     def _deliver(self, console: Console, incident_id: UUID, prev: int, seq: int, text: str) -> None:
+        if console not in self.consoles:
+            return  # detached while the fan-out gave the loop away
         if not console.ready:
             console.pending.append((incident_id, prev, seq, text))
             return

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import structlog
 from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from incidents.errors import NotFound
@@ -20,7 +23,25 @@ from server.services import services
 log = structlog.get_logger(__name__)
 
 
-async def console_socket(websocket: WebSocket) -> None:
+class ConsoleSocket:
+    """The /ws endpoint as a plain ASGI app: it keeps the ASGI `send` for the hub's texts."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await console_socket(WebSocket(scope, receive, send), frames=send)
+
+
+def text_sender(send: Send) -> Callable[[str], Coroutine[Any, Any, None]]:
+    """Send a text straight to the server: one ASGI call per console per message, without
+    Starlette's per-message state checks (the hub sends only while the socket is open; a
+    send on a closed one fails, and the console's endpoint detaches it)."""
+
+    async def send_text(text: str) -> None:
+        await send({"type": "websocket.send", "text": text})
+
+    return send_text
+
+
+async def console_socket(websocket: WebSocket, frames: Send) -> None:
     if not websocket_origin_allowed(websocket, services(websocket).settings.allowed_origins):
         await websocket.close(close_of(CrossSite))
         return
@@ -37,7 +58,7 @@ async def console_socket(websocket: WebSocket) -> None:
         return
     hub: Hub = services(websocket).hub
     console = Console(
-        websocket.send_text,
+        text_sender(frames),
         lambda code: close(websocket, Close(code)),
         view,
         session.user.language,
@@ -68,4 +89,4 @@ async def _serve(websocket: WebSocket, hub: Hub, console: Console) -> None:
 
 
 def live_routes() -> list[WebSocketRoute]:
-    return [WebSocketRoute("/ws", console_socket)]
+    return [WebSocketRoute("/ws", ConsoleSocket())]
