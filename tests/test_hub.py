@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 
 from incidents.clock import ManualClock
@@ -32,6 +33,10 @@ def make_console(view: View, sent: list[str], closed: list[int], *, stuck: bool 
         closed.append(code)
 
     return Console(send, close, view, "zh-CN", Role.DUTY_OFFICER, uuid.uuid4().hex)
+
+
+def key() -> str:
+    return uuid.uuid4().hex
 
 
 def notice(outcome: Outcome) -> Notice:
@@ -86,3 +91,82 @@ async def test_out_of_order_notices_are_healed_from_the_database(
     deltas = [META.search(t) for t in sent[1:]]
     assert [(int(m[1]), int(m[2])) for m in deltas if m] == [(2, 4)]
     assert "data-snapshot" in sent[0]
+
+
+async def test_each_group_gets_its_own_text_and_quiet_or_other_pages_get_nothing(
+    store: EventStore, clock: ManualClock
+) -> None:
+    """Consoles of one page share one text; the English one gets its own; a quiet page and
+    the page of another incident are sent nothing; a console that left, nothing more."""
+    hub = Hub(store, Renderer(Catalogue.load(), "Asia/Shanghai"), clock)
+    opened = await store.execute(None, open_cmd(), DUTY, uuid.uuid4().hex)
+    other = await store.execute(None, open_cmd(), DUTY, uuid.uuid4().hex)
+    sent: dict[str, list[str]] = {k: [] for k in ("zh1", "zh2", "en", "quiet", "other", "gone")}
+    page = View("incident", opened.incident_id)
+    consoles = {
+        "zh1": make_console(page, sent["zh1"], []),
+        "zh2": make_console(page, sent["zh2"], []),
+        "en": make_console(page, sent["en"], []),
+        "quiet": make_console(View("quiet"), sent["quiet"], []),
+        "other": make_console(View("incident", other.incident_id), sent["other"], []),
+        "gone": make_console(View("board"), sent["gone"], []),
+    }
+    consoles["en"].language = "en"
+    consoles["en"].__post_init__()  # its group follows its language
+    for console in consoles.values():
+        await hub.attach(console)
+    hub.detach(consoles["gone"])
+    note = await store.execute(opened.incident_id, AddNote("现场 🚑 ok"), STAFF, uuid.uuid4().hex)
+    await hub.handle(notice(note))
+    for console in consoles.values():
+        console.queue.put_nowait(None)
+        await console.pump()
+    deltas = {k: v[1:] for k, v in sent.items()}  # after each snapshot
+    assert len(deltas["zh1"]) == 1 and deltas["zh1"] == deltas["zh2"]
+    assert f'data-incident="{opened.incident_id}"' in deltas["zh1"][0]
+    assert "现场 🚑 ok" in deltas["zh1"][0] and "现场 🚑 ok" in deltas["en"][0]
+    assert len(deltas["en"]) == 1 and deltas["en"] != deltas["zh1"]
+    assert deltas["quiet"] == deltas["other"] == deltas["gone"] == []
+    assert consoles["gone"] not in hub.consoles
+
+
+async def test_a_long_fan_out_gives_the_loop_back_and_keeps_each_consoles_order(
+    store: EventStore, clock: ManualClock
+) -> None:
+    """Consoles whose sends take time: other tasks run before the fan-out ends (the loop is
+    not held for the whole of it), and every console still gets every seq once, in order."""
+    hub = Hub(store, Renderer(Catalogue.load(), "Asia/Shanghai"), clock)
+    ticks: list[int] = []
+    sent: list[list[str]] = [[] for _ in range(12)]
+
+    def slow_console(out: list[str]) -> Console:
+        async def send(text: str) -> None:
+            busy_until = time.perf_counter() + 0.001  # a busy socket: 12 outlast a slice
+            while time.perf_counter() < busy_until:
+                pass
+            out.append(text)
+
+        async def close(code: int) -> None:
+            raise AssertionError(f"closed with {code}")
+
+        return Console(send, close, View("board"), "zh-CN", Role.DUTY_OFFICER, "s")
+
+    consoles = [slow_console(out) for out in sent]
+    opened = await store.execute(None, open_cmd(), DUTY, uuid.uuid4().hex)
+    for console in consoles:
+        await hub.attach(console)
+
+    async def ticker() -> None:
+        while True:
+            ticks.append(sum(map(len, sent)))  # how far the fan-out had got
+            await asyncio.sleep(0)
+
+    running = asyncio.create_task(ticker())
+    for n in range(3):
+        note = await store.execute(opened.incident_id, AddNote(f"第{n}条"), STAFF, key())
+        await hub.handle(notice(note))
+    running.cancel()
+    seqs = [[int(m[2]) for t in out[1:] if (m := META.search(t))] for out in sent]
+    assert all(s == seqs[0] and s == sorted(set(s)) and len(s) == 3 for s in seqs), seqs
+    # the ticker ran while part of a fan-out had been sent, not only between fan-outs
+    assert any(t % len(consoles) for t in ticks), ticks
