@@ -164,17 +164,21 @@ async def raw_run(n: int, size: int) -> dict[str, Any]:
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdout.readline()
     consoles = await start_consoles(f"ws://127.0.0.1:{port}/", n, ["x=1"], "http://x")
+    cpu0 = cpu_seconds(proc.pid)
     proc.stdin.write("go\n")
     proc.stdin.flush()
     while not out.exists():
         await asyncio.sleep(0.1)
     await asyncio.sleep(0.5)
+    cpu = cpu_seconds(proc.pid) - cpu0
     sent = {int(k): v for k, v in json.loads(out.read_text()).items()}
     data = await consoles.finish()
     proc.stdin.write("stop\n")
     proc.stdin.close()
     proc.wait(10)
-    return latencies(sent, data["arrivals"])
+    # the floor for the server's CPU: the frame's bytes written to each socket, nothing else
+    cpu_us = round(cpu / (len(sent) * n) * 1e6, 2)
+    return {**latencies(sent, data["arrivals"]), "server_cpu_us_per_delivery": cpu_us}
 
 
 def worst(runs: dict[str, Any], figure: str) -> float | None:
