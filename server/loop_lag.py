@@ -1,8 +1,10 @@
 """Event-loop lag: how late a 1 ms sleep wakes up, sampled for as long as the app runs.
 
 Off unless WATCHFLOOR_LOOP_LAG_FILE names a file (the bench sets it): every fan-out,
-worker and request shares this loop, so a late wake-up is time a console waited. The
-samples, (monotonic time, lag in seconds) pairs, are written when the app stops.
+worker and request shares this loop, so a late wake-up is time a console waited. Each
+sample also keeps how much of the lateness the loop's own thread spent on the CPU: the
+rest is the machine not running the process at all (other processes on its cores), which
+no change to this code can remove. The samples are written when the app stops.
 """
 
 from __future__ import annotations
@@ -12,29 +14,37 @@ import json
 import time
 from array import array
 from pathlib import Path
+from typing import NamedTuple
 
 INTERVAL = 0.001  # seconds asked of each sleep
 
 
+class Lag(NamedTuple):
+    at: float  # monotonic time of the wake-up
+    late: float  # seconds past the deadline
+    busy: float  # of those, seconds this thread ran (a task held the loop)
+
+
 async def sample_lag(out: Path, interval: float = INTERVAL) -> None:
     """Sleep `interval` over and over, keeping each overshoot; write them all when cancelled."""
-    samples = array("d")  # flat (at, lag) pairs: ~16 bytes a sample, no object per sample
+    samples = array("d")  # flat (at, late, busy) triples: no object per sample
     try:
         while True:
-            asked = time.monotonic()
+            asked, cpu = time.monotonic(), time.thread_time()
             await asyncio.sleep(interval)
-            woke = time.monotonic()
-            samples.extend((woke, max(0.0, woke - asked - interval)))
+            woke, ran = time.monotonic(), time.thread_time() - cpu
+            late = max(0.0, woke - asked - interval)
+            samples.extend((woke, late, min(late, ran)))
     finally:
         write_samples(out, samples)
 
 
 def write_samples(out: Path, samples: array[float]) -> None:
-    pairs = [[samples[i], samples[i + 1]] for i in range(0, len(samples) - 1, 2)]
-    out.write_text(json.dumps(pairs))
+    triples = [list(samples[i : i + 3]) for i in range(0, len(samples) - 2, 3)]
+    out.write_text(json.dumps(triples))
 
 
-def read_samples(path: Path, start: float, end: float) -> list[float]:
-    """The lags (seconds) of the wake-ups between two monotonic times (any process's clock)."""
-    pairs: list[list[float]] = json.loads(path.read_text())
-    return [lag for at, lag in pairs if start <= at <= end]
+def read_samples(path: Path, start: float, end: float) -> list[Lag]:
+    """The wake-ups between two monotonic times (the same clock in every process)."""
+    triples: list[list[float]] = json.loads(path.read_text())
+    return [Lag(*t) for t in triples if start <= t[0] <= end]

@@ -11,24 +11,35 @@ from server.loop_lag import read_samples, sample_lag
 from server.settings import Settings
 
 
-async def test_a_blocked_loop_shows_as_lag_in_the_window_it_happened(tmp_path: Path) -> None:
-    """A 30 ms block of the loop is a wake-up at least that late inside the window that
-    holds it; the samples are written when the sampler is cancelled."""
+def spin(cpu_seconds: float) -> None:
+    """Hold the loop's thread on the CPU (a task that never awaits)."""
+    until = time.thread_time() + cpu_seconds
+    while time.thread_time() < until:
+        pass
+
+
+async def test_a_held_loop_is_late_and_busy_a_stopped_thread_late_only(tmp_path: Path) -> None:
+    """30 ms of a task's CPU is a wake-up that late, all of it busy; 30 ms in which the
+    thread does not run (as when the machine runs others) is as late, but not busy. The
+    samples are written when the sampler is cancelled, and read by window."""
     out = tmp_path / "lag.json"
     sampler = asyncio.create_task(sample_lag(out))
     await asyncio.sleep(0.02)
-    start = time.monotonic()
-    time.sleep(0.03)  # noqa: ASYNC251 - the block being measured
+    held_from = time.monotonic()
+    spin(0.03)
     await asyncio.sleep(0.01)
-    end = time.monotonic()
+    stopped_from = time.monotonic()
+    time.sleep(0.03)  # noqa: ASYNC251 - the thread not running, on purpose
+    await asyncio.sleep(0.01)
     sampler.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await sampler
-    inside = read_samples(out, start, end)
-    assert max(inside) >= 0.025
-    before = read_samples(out, 0, start)
-    assert before  # it sampled before the block too
-    assert all(lag >= 0 for lag in read_samples(out, 0, end + 1))
+    held = max(read_samples(out, held_from, stopped_from), key=lambda s: s.late)
+    stopped = max(read_samples(out, stopped_from, time.monotonic()), key=lambda s: s.late)
+    assert held.late >= 0.025 and held.busy >= 0.025
+    assert stopped.late >= 0.025 and stopped.busy < stopped.late / 2
+    assert read_samples(out, 0, held_from)  # it sampled before the blocks too
+    assert all(0 <= s.busy <= s.late for s in read_samples(out, 0, time.monotonic()))
 
 
 def test_the_sampler_is_off_unless_a_file_is_named(tmp_path: Path) -> None:
