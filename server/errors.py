@@ -8,7 +8,7 @@ or a socket, asks `answer` for it; no other module picks a status for a refusal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from html import escape
 from zoneinfo import ZoneInfo
@@ -187,9 +187,11 @@ class DatabaseGuard:
             seen.add(message["type"])
             return message
 
-        async def sending(message: Message) -> None:
+        def sending(message: Message) -> Awaitable[None]:
+            # not a coroutine of its own: the hub sends every frame through here, and the
+            # server's own send is what is awaited (one step less per console per message)
             seen.add(message["type"])
-            await send(message)
+            return send(message)
 
         try:
             await self.app(scope, receiving, sending)
