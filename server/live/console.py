@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 from uuid import UUID
 
 import structlog
@@ -58,7 +57,7 @@ Group = tuple[View, str, Role]
 class Console:
     """One socket. `group` is fixed for its life: the hub indexes consoles by it."""
 
-    send: Callable[[str], Coroutine[Any, Any, None]]
+    send: Callable[[str], Awaitable[None]]
     close: Callable[[int], Awaitable[None]]
     view: View
     language: str

@@ -8,12 +8,14 @@ cost above a raw broadcast. When it does have to wait (flow control), a task fin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 
-def run_eagerly(coro: Coroutine[Any, Any, None]) -> asyncio.Future[None] | None:
+def run_eagerly(coro: Awaitable[None]) -> asyncio.Future[None] | None:
     """None when the coroutine finished at once; otherwise a future that finishes it."""
+    if not isinstance(coro, Coroutine):  # an awaitable that is no coroutine: a task runs it
+        return asyncio.ensure_future(coro)
     try:
         waiting = coro.send(None)
     except StopIteration:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import structlog
 from starlette.routing import WebSocketRoute
@@ -30,13 +29,14 @@ class ConsoleSocket:
         await console_socket(WebSocket(scope, receive, send), frames=send)
 
 
-def text_sender(send: Send) -> Callable[[str], Coroutine[Any, Any, None]]:
+def text_sender(send: Send) -> Callable[[str], Awaitable[None]]:
     """Send a text straight to the server: one ASGI call per console per message, without
     Starlette's per-message state checks (the hub sends only while the socket is open; a
-    send on a closed one fails, and the console's endpoint detaches it)."""
+    send on a closed one fails, and the console's endpoint detaches it). It returns the
+    server's send to be awaited rather than awaiting it in a coroutine of its own."""
 
-    async def send_text(text: str) -> None:
-        await send({"type": "websocket.send", "text": text})
+    def send_text(text: str) -> Awaitable[None]:
+        return send({"type": "websocket.send", "text": text})
 
     return send_text
 
