@@ -25,6 +25,7 @@ from server.auth.origins import cross_site_reason, is_allowed_origin, parse_orig
 from server.auth.services import auth_services
 from server.auth.sessions import Session
 from server.errors import flash, reader, status_of
+from server.forms import read_form
 from server.logs import loggable_path
 from server.refusal import refusal_text
 
@@ -121,8 +122,7 @@ async def require_csrf(request: Request) -> None:
 async def _form_token(request: Request) -> str | None:
     if not request.headers.get("content-type", "").startswith(_FORM_TYPES):
         return None
-    value = (await request.form()).get(CSRF_FIELD)
-    return value if isinstance(value, str) else None
+    return next(iter((await read_form(request)).get(CSRF_FIELD, [])), None)
 
 
 def websocket_origin_allowed(websocket: WebSocket, allowed_origins: Iterable[str] = ()) -> bool:
