@@ -114,9 +114,11 @@ def is_api(conn: HTTPConnection) -> bool:
 
 
 def wants_json(request: Request) -> bool:
-    return is_api(request) or request.headers.get("content-type", "").startswith(
-        "application/json"
-    ) or "application/json" in request.headers.get("accept", "")
+    return (
+        is_api(request)
+        or request.headers.get("content-type", "").startswith("application/json")
+        or "application/json" in request.headers.get("accept", "")
+    )
 
 
 def reader(conn: HTTPConnection) -> Translator:

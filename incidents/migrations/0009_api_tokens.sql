@@ -7,3 +7,5 @@ CREATE TABLE api_tokens (
     created_at  timestamptz NOT NULL,
     revoked_at  timestamptz
 );
+-- Rows are revoked, never deleted: a timeline's token: name always finds its record.
+GRANT SELECT, INSERT, UPDATE ON api_tokens TO watchfloor_app;

@@ -65,7 +65,8 @@ class ApiTokenStore:
         name, raw, now = checked_name(name), PREFIX + secrets.token_urlsafe(32), self._clock.now()
         try:
             await self._pool.execute(
-                "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO api_tokens (name, role, token_hash, created_at) "
+                "VALUES ($1, $2, $3, $4)",
                 name,
                 role.value,
                 hash_token(raw),
