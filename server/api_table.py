@@ -31,7 +31,7 @@ from server.api.operation import Auth, Build, Operation, Param, command
 from server.auth.errors import BearerInvalid, CrossSite, CsrfFailed, LoginRequired
 from server.duty.commander import with_roster
 from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident, text
-from server.incident.routes import api_events, api_incident, api_incidents
+from server.incident.routes import MAX_SEQ, api_events, api_incident, api_incidents
 from server.notify.routes import _notification, api_ack
 from server.notify.tokens import AckRefused
 from server.services import services
@@ -124,7 +124,7 @@ def _write(
 
 def _reads() -> list[Operation]:
     every = Param("all", "query", {"type": "string", "enum": ["0", "1"]}, required=False)
-    after = Param("after", "query", {"type": "integer", "minimum": 0}, required=False)
+    after = Param("after", "query", {"type": "integer", "minimum": 0, "maximum": MAX_SEQ}, False)
     one = "/api/incidents/{incident_id}"
     incidents = list[bodies.Incident]
     return [

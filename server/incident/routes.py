@@ -112,6 +112,9 @@ async def phone_incident(request: Request) -> Response:
     return await _page(request, session, "phone_incident.html", f"phone:{state.id}", s=state)
 
 
+MAX_SEQ = 2**31 - 1  # events.seq is an integer column
+
+
 def incident_json(s: IncidentState) -> dict[str, Any]:
     """The incident as GET /api/incidents/{id} gives it (its schema: bodies.Incident)."""
     done, total = s.progress()
@@ -151,6 +154,8 @@ async def api_events(request: Request) -> Response:
     store: EventStore = services(request).store
     try:
         after = int(request.query_params.get("after", "0") or 0)
+        if after > MAX_SEQ:  # beyond what the events table counts to
+            raise ValueError(after)
     except ValueError:
         raise InvalidCommand(
             "input.integer",
