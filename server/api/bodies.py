@@ -8,15 +8,22 @@ the shape, the domain says what may be stored.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import msgspec
 
 from incidents.kinds import IncidentType, ItemStatus, Level, NotificationStatus, Status
+from incidents.lifecycle import MAX_HEADCOUNT, MAX_LONG_TEXT, MAX_TEXT
 from incidents.reports import ReportKind
 
 B = TypeVar("B", bound=msgspec.Struct)
+
+# The domain's own limits, said in the schema too (it still checks, after trimming).
+_ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"  # no control character: the log keeps it forever
+Line = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT, pattern=_ONE_LINE)]
+Long = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_LONG_TEXT)]
+Headcount = Annotated[int, msgspec.Meta(ge=1, le=MAX_HEADCOUNT)]
 
 
 class Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -25,9 +32,9 @@ class Body(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class OpenIncident(Body, frozen=True):
     type: IncidentType
-    location: str
-    headcount: int
-    summary: str = ""
+    location: Line
+    headcount: Headcount
+    summary: Long
     demands: str = ""
     reporter: str = ""
     level: Level | None = None
@@ -54,7 +61,7 @@ class AssignCommander(Body, frozen=True):
 
 
 class UpdateHeadcount(Body, frozen=True):
-    headcount: int
+    headcount: Headcount
     reason: str = ""
 
 

@@ -103,7 +103,7 @@ async def test_a_token_opens_no_html_page(live: Live, database_url: str) -> None
         for path in ("/", f"/incidents/{incident}", "/m", "/followup"):
             page = await system.get(path, headers={"Accept": "text/html"})
             assert page.status_code == 403, path
-            assert "接口令牌只能用于 /api/ 接口" in page.text
+            assert "接口令牌只能用于系统接口" in page.text
         form = await system.post(
             f"/incidents/{incident}/notes",
             json={"text": "不应写入"},
