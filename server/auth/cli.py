@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -61,11 +62,16 @@ async def users_list(pool: asyncpg.Pool, out: TextIO) -> int:
         (visible(u.id), visible(u.display_name), u.role, u.language, "yes" if u.disabled else "")
         for u in users
     ]
-    widths = [max(_width(r[i]) for r in rows) for i in range(5)]
+    _print_table(rows, out)
+    return 0
+
+
+def _print_table(rows: Sequence[tuple[str, ...]], out: TextIO) -> None:
+    """Columns lined up on a terminal, a header row first."""
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = (cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip(), file=out)
-    return 0
 
 
 def _width(text: str) -> int:
@@ -139,10 +145,7 @@ async def tokens_list(pool: asyncpg.Pool, out: TextIO) -> int:
     rows += [
         (visible(t.name), t.role.value, _when(t.created_at), _when(t.revoked_at)) for t in tokens
     ]
-    widths = [max(_width(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        cells = (cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True))
-        print("  ".join(cells).rstrip(), file=out)
+    _print_table(rows, out)
     return 0
 
 
