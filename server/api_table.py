@@ -27,9 +27,10 @@ from incidents.followup import CompleteFollowup, ExtendReply, RecordInstruction
 from incidents.notifications import RecordPhoneAcknowledgement, ResendNotification
 from server.api import bodies
 from server.api.document import document
-from server.api.operation import Auth, Build, Operation, Param, command
-from server.auth.errors import BearerInvalid, CrossSite, CsrfFailed, LoginRequired
+from server.api.operation import Auth, Build, Operation, Param, checked, command
+from server.auth.errors import BearerInvalid, CrossSite, CsrfFailed, Forbidden, LoginRequired
 from server.duty.commander import with_roster
+from server.duty.pages import add_shift, end_shift, file_zero_report
 from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident, text
 from server.incident.routes import MAX_SEQ, api_events, api_incident, api_incidents
 from server.notify.routes import _notification, api_ack
@@ -42,6 +43,7 @@ WRITE = (
     *SIGNED_IN,
     CsrfFailed,
     CrossSite,
+    Forbidden,
     NotAuthorized,
     NotFound,
     InvalidCommand,
@@ -199,6 +201,27 @@ def _after() -> list[Operation]:
     ]  # fmt: skip
 
 
+def _duty() -> list[Operation]:
+    """The roster and the zero reports: the console's handlers, their bodies checked first."""
+    shift = Param("shift_id", "path", {"type": "integer", "minimum": 1, "maximum": MAX_SEQ})
+    return [
+        Operation(
+            "POST", "/api/roster", "addShift", "Add a shift to the duty roster",
+            checked(bodies.AddShift, add_shift), Auth.WRITE, bodies.Shift, WRITE, status=201,
+            body=bodies.AddShift, keyed=False,
+        ),
+        Operation(
+            "POST", "/api/roster/{shift_id}/end", "endShift", "End a shift now",
+            end_shift, Auth.WRITE, bodies.Shift, WRITE, status=201, params=(shift,), keyed=False,
+        ),
+        Operation(
+            "POST", "/api/zero-reports", "fileZeroReport", "File a unit's zero report",
+            checked(bodies.FileZeroReport, file_zero_report), Auth.WRITE, bodies.ZeroFiled,
+            WRITE, status=201, body=bodies.FileZeroReport, keyed=False,
+        ),
+    ]  # fmt: skip
+
+
 async def openapi_json(request: Request) -> Response:
     return JSONResponse(api_document())
 
@@ -211,7 +234,7 @@ DOCUMENT = Operation(
 
 @cache
 def operations() -> tuple[Operation, ...]:
-    return (*_reads(), *_commands(), *_after(), DOCUMENT)
+    return (*_reads(), *_commands(), *_after(), *_duty(), DOCUMENT)
 
 
 @cache

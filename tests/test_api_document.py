@@ -81,6 +81,5 @@ def test_each_operation_says_how_it_authenticates_and_refuses(op: Any) -> None:
     revoked = responses[str(status_of(BearerRevoked))]
     assert "`bearer_revoked`" in revoked["description"]
     assert revoked["content"]["application/json"]["schema"]["$ref"].endswith("/Refused")
-    if op.method == "POST":
-        names = [p["name"] for p in described["parameters"]]
-        assert "Idempotency-Key" in names
+    names = [p["name"] for p in described["parameters"]]
+    assert ("Idempotency-Key" in names) == (op.method == "POST" and op.keyed)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 
+from incidents.duty import DutyRole, ZeroStatus
 from incidents.kinds import IncidentType, ItemStatus, Level, NotificationStatus, Status
 from incidents.lifecycle import MAX_HEADCOUNT, MAX_LONG_TEXT, MAX_TEXT
 from incidents.reports import ReportKind
@@ -139,6 +140,23 @@ class Acknowledge(Body, frozen=True):
     by: str = ""
 
 
+class AddShift(Body, frozen=True):
+    """A roster shift; times in ISO 8601, office time when they carry no offset."""
+
+    user_id: str
+    role: DutyRole
+    starts_at: str
+    ends_at: str
+
+
+class FileZeroReport(Body, frozen=True):
+    """A unit's daily zero report (零报告): all clear, or a situation with its text."""
+
+    unit: str
+    status: ZeroStatus
+    text: str = ""
+
+
 class Reply(msgspec.Struct, frozen=True):
     """A response body."""
 
@@ -199,6 +217,15 @@ class Acknowledged(Reply, frozen=True):
     incident_id: UUID
     notification: str
     acknowledged: bool
+
+
+class Shift(Reply, frozen=True):
+    id: int
+
+
+class ZeroFiled(Reply, frozen=True):
+    unit: str
+    late: bool
 
 
 class Refused(Reply, frozen=True, omit_defaults=True):

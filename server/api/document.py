@@ -92,7 +92,7 @@ def _param(p: Param) -> dict[str, Any]:
 
 def _operation(op: Operation, reply: dict[str, Any], body: dict[str, Any] | None) -> Any:
     refused = {"$ref": REF.format(name=Refused.__name__)}
-    params = (*op.params, IDEMPOTENCY) if op.auth is Auth.WRITE else op.params
+    params = (*op.params, IDEMPOTENCY) if op.auth is Auth.WRITE and op.keyed else op.params
     found: dict[str, Any] = {
         "operationId": op.id,
         "summary": op.summary,

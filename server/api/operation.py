@@ -62,6 +62,7 @@ class Operation:
     body: type[Body] | None = None
     params: tuple[Param, ...] = ()
     also: tuple[int, ...] = field(default=())  # other success statuses (a replay: 200)
+    keyed: bool = True  # a write that takes an Idempotency-Key (the roster's do not)
 
     def route(self) -> Route:
         return Route(self.path, self.endpoint, methods=[self.method])
@@ -99,5 +100,16 @@ def command(kind: type[Body], build: Build) -> Endpoint:
         given = fields(await decoded(request, kind))
         found = incident_id(request) if "incident_id" in request.path_params else None
         return await run(request, found, await build(request, given), given)
+
+    return endpoint
+
+
+def checked(kind: type[Body], handler: Endpoint) -> Endpoint:
+    """A console form's handler, on /api/ with its body decoded as `kind` first: a field of the
+    wrong type or one the form never had is refused before the handler reads the body again."""
+
+    async def endpoint(request: Request) -> Response:
+        await decoded(request, kind)  # the body is kept: the handler reads the same bytes
+        return await handler(request)
 
     return endpoint

@@ -4,6 +4,7 @@ uses them: Bearer on /api/ only, no CSRF, its commands under its name, revoked a
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -127,3 +128,32 @@ async def test_a_console_session_still_needs_its_csrf_token_on_the_api(live: Liv
         headers={"Idempotency-Key": uuid.uuid4().hex},
     )
     assert (reply.status_code, reply.json()["error"]) == (403, "csrf_failed")
+
+
+async def test_a_system_files_the_roster_and_the_zero_report_with_its_token(
+    live: Live, database_url: str
+) -> None:
+    """The duty routes under /api/: a shift added and ended, a zero report filed, by token;
+    a field the form never had is refused by name."""
+    token = new_token(database_url, "排班系统", "commander")
+    async with httpx.AsyncClient(base_url=live.url, headers=bearer(token)) as system:
+        now = datetime.now(UTC).replace(microsecond=0)
+        starts, ends = now.isoformat(), (now + timedelta(hours=8)).isoformat()
+        shift = {"user_id": "duty1", "role": "officer", "starts_at": starts}
+        added = await system.post("/api/roster", json={**shift, "ends_at": ends})
+        assert added.status_code == 201, added.text
+        ended = await system.post(f"/api/roster/{added.json()['id']}/end")
+        assert (ended.status_code, ended.json()) == (201, added.json())
+        text = "无异常 ✅ all quiet"
+        filed = await system.post(
+            "/api/zero-reports",
+            json={"unit": "petition_bureau", "status": "all_clear", "text": text},
+        )
+        assert filed.status_code == 201, filed.text
+        typo = await system.post("/api/roster", json={**shift, "ends": ends})
+    assert typo.status_code == 422
+    assert typo.json()["error"] == "invalid_command" and "ends" in typo.json()["message"]
+    stored = await live.pool.fetchval(
+        "SELECT text FROM zero_reports WHERE unit = 'petition_bureau'"
+    )
+    assert stored == text
