@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from tests.live.conftest import Live
 from tests.test_cli import cli
@@ -80,8 +81,11 @@ async def test_a_command_with_a_token_needs_no_csrf_and_is_on_the_record_by_name
     assert NOTE in page.text
 
 
-async def test_a_revoked_token_is_refused_at_once(live: Live, database_url: str) -> None:
-    """The request right after `tokens revoke` gets 401 bearer_revoked; a made-up one 401."""
+async def test_a_revoked_token_is_refused_at_once(
+    live: Live, database_url: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The request right after `tokens revoke` gets 401 bearer_revoked; a made-up one 401;
+    the token is in no log line."""
     token = new_token(database_url)
     async with httpx.AsyncClient(base_url=live.url, headers=bearer(token)) as system:
         assert (await system.get("/api/incidents")).status_code == 200
@@ -94,6 +98,9 @@ async def test_a_revoked_token_is_refused_at_once(live: Live, database_url: str)
     async with httpx.AsyncClient(base_url=live.url, headers=bearer("wf_made_up")) as forger:
         made_up = await forger.get("/api/incidents")
     assert (made_up.status_code, made_up.json()["error"]) == (401, "bearer_invalid")
+    logged = capfd.readouterr()
+    assert "bearer_refused" in logged.out + logged.err  # the log was read
+    assert token not in logged.out + logged.err
 
 
 async def test_a_token_opens_no_html_page(live: Live, database_url: str) -> None:
