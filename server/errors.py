@@ -168,7 +168,7 @@ def unavailable_response(conn: HTTPConnection) -> Response:
     be read): the page's #flash for htmx, JSON for API clients, a short text for pages."""
     text = reader(conn)(UNAVAILABLE_KEY)
     headers = {"Retry-After": RETRY_AFTER}
-    if "hx-request" in conn.headers:
+    if "hx-request" in conn.headers and not is_api(conn):
         response = flash("unavailable", "database.unavailable", text, 503)
         response.headers.update(headers)
         return response
