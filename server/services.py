@@ -24,6 +24,7 @@ from incidents.plan import Plan, no_plan
 from incidents.store import EventStore
 from playbooks.instantiate import to_plan
 from playbooks.loader import Library
+from server.auth.api_tokens import ApiTokenStore
 from server.auth.ratelimit import LoginLimiter
 from server.auth.sessions import SessionStore
 from server.auth.users import UserStore
@@ -52,6 +53,7 @@ class Services:
     users: UserStore
     sessions: SessionStore
     login_limiter: LoginLimiter
+    api_tokens: ApiTokenStore
     duty: DutyStore
     zero_rules: ZeroReportRules
     renderer: Renderer
@@ -110,6 +112,7 @@ async def build_services(
         users=users,
         sessions=SessionStore(pool, clock),
         login_limiter=LoginLimiter(pool, clock),
+        api_tokens=ApiTokenStore(pool, clock),
         duty=DutyStore(pool),
         zero_rules=rules_from(settings, library.units),
         renderer=renderer,

@@ -34,6 +34,7 @@ class Session:
     csrf_token: str
     expires_at: datetime
     last_seen_at: datetime
+    bearer: bool = False  # an API token's: no cookie, so no CSRF token to check
 
     @property
     def idle_expires_at(self) -> datetime:
