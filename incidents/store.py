@@ -1,4 +1,5 @@
-"""The PostgreSQL event store: one transaction per command, nothing acknowledged before COMMIT.
+"""The PostgreSQL event store: commands that arrive together share one transaction (a
+savepoint each), and none is acknowledged before the COMMIT that holds it.
 
 The only module of the domain that talks to the database.
 """
@@ -7,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol, TypeAlias
 from uuid import UUID, uuid4
 
@@ -19,10 +21,11 @@ from asyncpg.pool import PoolConnectionProxy
 
 from incidents.canonical import canonical_bytes
 from incidents.clock import Clock
-from incidents.domain import Command, process
+from incidents.domain import Command, Processed, process
 from incidents.errors import IdempotencyConflict, InvalidCommand, NotFound
 from incidents.events import Event
 from incidents.followup import OFFICE_ZONE
+from incidents.group_commit import GroupCommit
 from incidents.kinds import IncidentType
 from incidents.lifecycle import OpenIncident
 from incidents.plan import Plan, no_plan
@@ -75,24 +78,25 @@ def event_from_row(row: asyncpg.Record) -> Event:
 
 
 _EVENT_COLUMNS = "incident_id, seq, occurred_at, recorded_by, kind, payload, prev_hash, hash, salt"
-# One round trip claims the idempotency key and locks the incident's row. Copies of one
-# request run this same statement, so they take the key and the row in the same order.
-_CLAIM_AND_LOCK = """
-WITH claim AS (
-    INSERT INTO command_keys (key, fingerprint) VALUES ($1, $2)
-    ON CONFLICT (key) DO NOTHING RETURNING key
-)
-SELECT (SELECT key FROM claim) AS claimed, state, plan_hash
-FROM incidents WHERE id = $3 FOR UPDATE
+
+# A batch locks every incident it touches in one round trip, in id order: two batches (on
+# this node or another) that share incidents take them in the same order, so never deadlock.
+_LOCK = """
+SELECT id, state, plan_hash FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
 """
 
-# One round trip writes a command's result: the board's row, the events, the key's answer.
+# One round trip writes a command: it claims the idempotency key, and only if the key was
+# free does it write the board's row and the events. A copy of the request that committed
+# first (the key taken) leaves nothing written, and the caller replays that copy's answer.
 # (The events' foreign key is checked at the end of the statement, after the row exists.)
 _WRITE = f"""
-WITH incident AS (
+WITH claim AS (
+    INSERT INTO command_keys (key, fingerprint, incident_id, result) VALUES ($21, $23, $1, $20)
+    ON CONFLICT (key) DO NOTHING RETURNING key
+), incident AS (
     INSERT INTO incidents (id, type, level, status, location, headcount, opened_at, updated_at,
                            last_seq, head_hash, state, plan_hash)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT FROM claim)
     ON CONFLICT (id) DO UPDATE SET type = $2, level = $3, status = $4, location = $5,
         headcount = $6, updated_at = $8, last_seq = $9, head_hash = $10, state = $11,
         touched_at = clock_timestamp()
@@ -100,15 +104,68 @@ WITH incident AS (
     INSERT INTO events ({_EVENT_COLUMNS})
     SELECT $1, * FROM unnest($13::int[], $14::timestamptz[], $15::text[], $16::text[],
                              $17::jsonb[], $18::text[], $19::text[], $22::bytea[])
+    WHERE EXISTS (SELECT FROM claim)
 )
-UPDATE command_keys SET incident_id = $1, result = $20 WHERE key = $21
+SELECT count(*) FROM claim
 """
 
+_SAVE_PLANS = """
+INSERT INTO plans (hash, plan) SELECT * FROM unnest($1::text[], $2::jsonb[]) ORDER BY 1
+ON CONFLICT (hash) DO NOTHING
+"""
 
 _HEADS = """
 WITH t AS (SELECT clock_timestamp() AS now)
 SELECT t.now, i.id, i.last_seq FROM t LEFT JOIN incidents i ON i.touched_at >= $1
 """
+
+# Batches in flight at once (each holds a pool connection), and commands in one batch: a
+# transaction keeps 64 subtransactions (a savepoint each) in PostgreSQL's shared cache;
+# past that every snapshot in the server grows slower.
+IN_FLIGHT = 4
+MAX_BATCH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One command as the store runs it, its idempotency key checked."""
+
+    incident_id: UUID | None
+    command: Command
+    actor: Actor
+    key: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.incident_id, self.command, self.actor)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One transaction's commands: the states they build on, and how a failure is undone."""
+
+    conn: Conn
+    states: dict[UUID, IncidentState]  # each incident as the batch's last command left it
+    savepoints: bool  # one command alone needs none: its failure undoes the transaction
+    undo: bool = False  # a lone command failed: roll back rather than commit
+
+
+class _Undo(Exception):
+    """Leaves the transaction by rolling it back, with the answers already made."""
+
+    def __init__(self, results: list[Outcome | Exception]) -> None:
+        self.results = results
+
+
+def checked_key(key: str) -> str:
+    if not 8 <= len(key) <= 200:
+        raise InvalidCommand(
+            "request.key_length",
+            "the idempotency key must be 8 to 200 characters",
+            field="key",
+        )
+    check(key, "idempotency_key")  # stored as text: PostgreSQL refuses a NUL (a 500)
+    return key
 
 
 class EventStore:
@@ -120,6 +177,7 @@ class EventStore:
         plans: Callable[[IncidentType], Plan] = lambda _: no_plan(),
         projectors: Sequence[Projector] = (),
         zone: str = OFFICE_ZONE,  # the office's, for deadlines counted on its calendar
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self._pool = pool
         self._zone = zone
@@ -127,57 +185,124 @@ class EventStore:
         self._plans = plans
         self._projectors = tuple(projectors)
         self._plan_cache: dict[str, Plan] = {}
+        self._commits = GroupCommit(self.run_batch, in_flight=in_flight, max_batch=MAX_BATCH)
 
     async def execute(
         self, incident_id: UUID | None, command: Command, actor: Actor, key: str
     ) -> Outcome:
-        """Decide, append and project in one transaction; a retried key returns its first result."""
-        if not 8 <= len(key) <= 200:
-            raise InvalidCommand(
-                "request.key_length",
-                "the idempotency key must be 8 to 200 characters",
-                field="key",
-            )
-        check(key, "idempotency_key")  # stored as text: PostgreSQL refuses a NUL (a 500)
-        print_ = fingerprint(incident_id, command, actor)
-        async with self._pool.acquire() as conn, conn.transaction():
-            if isinstance(command, OpenIncident) or incident_id is None:
-                prior, before = await self._claim(conn, key, print_), None
-            else:
-                prior, before = await self._claim_and_lock(conn, key, print_, incident_id)
-            if prior is not None:
-                return await self._replay(conn, prior)
-            return await self._append(conn, incident_id, command, actor, key, before)
+        """Decide, append and project, answered after the COMMIT that holds it; commands that
+        arrive together share that transaction. A retried key returns its first result."""
+        return await self._commits.submit(Request(incident_id, command, actor, checked_key(key)))
 
-    async def _claim_and_lock(
-        self, conn: Conn, key: str, print_: str, incident_id: UUID
-    ) -> tuple[Any, IncidentState | None]:
-        """Claim the key and lock the incident's row in one round trip."""
-        row = await conn.fetchrow(_CLAIM_AND_LOCK, key, print_, incident_id)
-        if row is None:
-            raise NotFound("incident.not_found", f"no incident {incident_id}")
-        if row["claimed"] is None:
-            return await self._prior(conn, key, print_), None
-        return None, await self._with_plan(conn, decode_state(row["state"]), row["plan_hash"])
+    async def run_batch(self, requests: Sequence[Request]) -> list[Outcome | Exception]:
+        """Run the commands in order in one transaction, each all-or-nothing (a savepoint
+        each): an answer each, or raises when the transaction itself failed (none holds)."""
+        async with self._pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    batch = _Batch(conn, await self._lock(conn, requests), len(requests) > 1)
+                    await self._save_plans(conn, requests)
+                    results = [await self._one(batch, r) for r in requests]
+                    if batch.undo:
+                        raise _Undo(results)
+            except _Undo as undone:
+                return undone.results
+        return results
 
-    async def _claim(self, conn: Conn, key: str, print_: str) -> Any:
-        claimed = await conn.fetchval(
-            "INSERT INTO command_keys (key, fingerprint) VALUES ($1, $2) "
-            "ON CONFLICT (key) DO NOTHING RETURNING key",
-            key,
-            print_,
+    async def _lock(self, conn: Conn, requests: Sequence[Request]) -> dict[UUID, IncidentState]:
+        """Lock the incidents the batch changes; their states, read once for the batch."""
+        ids = sorted({r.incident_id for r in requests if r.incident_id is not None})
+        if not ids:
+            return {}
+        rows = await conn.fetch(_LOCK, ids)
+        return {
+            row["id"]: await self._with_plan(conn, decode_state(row["state"]), row["plan_hash"])
+            for row in rows
+        }
+
+    async def _save_plans(self, conn: Conn, requests: Sequence[Request]) -> None:
+        """Store the plans of the incidents the batch opens (once per hash, in hash order)."""
+        plans = {
+            plan.hash: plan
+            for r in requests
+            if isinstance(r.command, OpenIncident)
+            and (plan := self._plans(r.command.type)) is not None
+            and plan.hash not in self._plan_cache
+        }
+        if plans:
+            texts = [canonical_bytes(plans[h].to_payload()).decode() for h in sorted(plans)]
+            await conn.execute(_SAVE_PLANS, sorted(plans), texts)
+
+    async def _one(self, batch: _Batch, request: Request) -> Outcome | Exception:
+        """One command: decided on the state the batch has built so far, then written."""
+        try:
+            done = self._decide(batch, request)
+        except Exception as refused:  # a copy of it may have been answered already
+            return await self._guarded(batch, partial(self._refused, batch, request, refused))
+        return await self._guarded(batch, partial(self._commit, batch, request, done))
+
+    async def _guarded(
+        self, batch: _Batch, step: Callable[[], Awaitable[Outcome]]
+    ) -> Outcome | Exception:
+        """The step, undone to its savepoint when it fails, with the others kept."""
+        if not batch.savepoints:
+            try:
+                return await step()
+            except Exception as failed:
+                batch.undo = True
+                return failed
+        await batch.conn.execute("SAVEPOINT command")  # a later one hides this one
+        try:
+            return await step()
+        except Exception as failed:
+            await batch.conn.execute("ROLLBACK TO SAVEPOINT command")
+            return failed
+
+    def _decide(self, batch: _Batch, request: Request) -> Processed:
+        command = request.command
+        if isinstance(command, OpenIncident):
+            incident_id, before, plan = uuid4(), None, self._plans(command.type)
+        elif request.incident_id is None or request.incident_id not in batch.states:
+            raise NotFound("incident.not_found", f"no incident {request.incident_id}")
+        else:
+            incident_id, before, plan = request.incident_id, batch.states[request.incident_id], None
+        now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
+        return process(
+            before,
+            command,
+            request.actor,
+            incident_id=incident_id,
+            now=now,
+            plan=plan,
+            zone=self._zone,
         )
-        if claimed is not None:
-            return None
-        return await self._prior(conn, key, print_)
 
-    async def _prior(self, conn: Conn, key: str, print_: str) -> Any:
+    async def _commit(self, batch: _Batch, request: Request, done: Processed) -> Outcome:
+        state, events = done.state, done.events
+        if not await self._write(batch.conn, state, events, request):
+            return await self._replay(batch.conn, await self._prior(batch.conn, request))
+        for project in self._projectors:
+            await project(batch.conn, state, events)
+        batch.states[state.id] = state
+        return Outcome(state.id, tuple(events), state)
+
+    async def _refused(self, batch: _Batch, request: Request, refused: Exception) -> Outcome:
+        """The first answer under this key if there is one (the refusal may come from the
+        state that answer left), else the refusal."""
+        prior = await self._prior(batch.conn, request, missing=refused)
+        return await self._replay(batch.conn, prior)
+
+    async def _prior(
+        self, conn: Conn, request: Request, *, missing: Exception | None = None
+    ) -> Any:
         """The first answer given under this key, if it was for the same command."""
         row = await conn.fetchrow(
-            "SELECT fingerprint, result FROM command_keys WHERE key = $1", key
+            "SELECT fingerprint, result FROM command_keys WHERE key = $1", request.key
         )
-        assert row is not None  # a key is never deleted
-        if row["fingerprint"] != print_:
+        if row is None:
+            assert missing is not None  # a write found the key taken: it is there to read
+            raise missing
+        if row["fingerprint"] != request.fingerprint:
             raise IdempotencyConflict(
                 "request.key_reused", "this idempotency key was used for a different command"
             )
@@ -195,32 +320,12 @@ class EventStore:
         state = await self._state(conn, incident_id)
         return Outcome(incident_id, tuple(map(event_from_row, rows)), state, replayed=True)
 
-    async def _append(
-        self,
-        conn: Conn,
-        incident_id: UUID | None,
-        command: Command,
-        actor: Actor,
-        key: str,
-        before: IncidentState | None,
-    ) -> Outcome:
-        if isinstance(command, OpenIncident):
-            incident_id = uuid4()
-        elif incident_id is None:
-            raise NotFound("incident.not_found", "no incident named")
-        plan = self._plans(command.type) if isinstance(command, OpenIncident) else None
-        now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
-        done = process(
-            before, command, actor, incident_id=incident_id, now=now, plan=plan, zone=self._zone
-        )
-        if before is None:
-            await self._save_plan(conn, done.state.plan)
-        await self._write(conn, done.state, done.events, key)
-        return Outcome(incident_id, tuple(done.events), done.state)
-
-    async def _write(self, conn: Conn, state: IncidentState, events: list[Event], key: str) -> None:
+    async def _write(
+        self, conn: Conn, state: IncidentState, events: list[Event], request: Request
+    ) -> bool:
+        """Write the command if its key is free; whether it was."""
         answer = json.dumps({"incident_id": str(state.id), "seqs": [e.seq for e in events]})
-        await conn.execute(
+        claimed = await conn.fetchval(
             _WRITE,
             state.id,
             state.type.value,
@@ -242,11 +347,11 @@ class EventStore:
             [e.prev_hash for e in events],
             [e.hash for e in events],
             answer,
-            key,
+            request.key,
             [e.salt for e in events],
+            request.fingerprint,
         )
-        for project in self._projectors:
-            await project(conn, state, events)
+        return bool(claimed)
 
     async def _state(self, conn: Conn, incident_id: UUID) -> IncidentState:
         sql = "SELECT state, plan_hash FROM incidents WHERE id = $1"
@@ -265,15 +370,6 @@ class EventStore:
             text = await conn.fetchval("SELECT plan FROM plans WHERE hash = $1", plan_hash)
             self._plan_cache[plan_hash] = Plan.from_payload(json.loads(text))
         return replace(state, plan=self._plan_cache[plan_hash])
-
-    async def _save_plan(self, conn: Conn, plan: Plan | None) -> None:
-        """Store the plan of a newly opened incident (once per hash, in this transaction)."""
-        if plan is not None:
-            await conn.execute(
-                "INSERT INTO plans (hash, plan) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
-                plan.hash,
-                canonical_bytes(plan.to_payload()).decode(),
-            )
 
     async def state(self, incident_id: UUID) -> IncidentState:
         async with self._pool.acquire() as conn:
