@@ -178,6 +178,7 @@ class EventStore:
         projectors: Sequence[Projector] = (),
         zone: str = OFFICE_ZONE,  # the office's, for deadlines counted on its calendar
         in_flight: int = IN_FLIGHT,
+        max_batch: int = MAX_BATCH,  # 1: a transaction per command (the bench's comparison)
     ) -> None:
         self._pool = pool
         self._zone = zone
@@ -185,7 +186,7 @@ class EventStore:
         self._plans = plans
         self._projectors = tuple(projectors)
         self._plan_cache: dict[str, Plan] = {}
-        self._commits = GroupCommit(self.run_batch, in_flight=in_flight, max_batch=MAX_BATCH)
+        self._commits = GroupCommit(self.run_batch, in_flight=in_flight, max_batch=max_batch)
 
     async def execute(
         self, incident_id: UUID | None, command: Command, actor: Actor, key: str

@@ -21,7 +21,7 @@ from incidents.duty import ZeroReportRules
 from incidents.followup import OFFICE_ZONE
 from incidents.kinds import IncidentType
 from incidents.plan import Plan, no_plan
-from incidents.store import EventStore
+from incidents.store import IN_FLIGHT, MAX_BATCH, EventStore
 from playbooks.instantiate import to_plan
 from playbooks.loader import Library
 from server.auth.ratelimit import LoginLimiter
@@ -75,12 +75,26 @@ def plans_from(library: Library) -> Callable[[IncidentType], Plan]:
 
 
 def incident_store(
-    pool: asyncpg.Pool, clock: Clock, library: Library, zone: str = OFFICE_ZONE
+    pool: asyncpg.Pool,
+    clock: Clock,
+    library: Library,
+    zone: str = OFFICE_ZONE,
+    *,
+    in_flight: int = IN_FLIGHT,
+    max_batch: int = MAX_BATCH,
 ) -> EventStore:
     """The store as every entry point composes it: the playbooks' plans, the outbox, the
-    office's time zone (WATCHFLOOR_TZ) for deadlines counted on its calendar."""
-    projectors = [OutboxProjector(library.units)]
-    return EventStore(pool, clock, plans=plans_from(library), projectors=projectors, zone=zone)
+    office's time zone (WATCHFLOOR_TZ) for deadlines counted on its calendar; group commit
+    with `in_flight` transactions at once of up to `max_batch` commands each."""
+    return EventStore(
+        pool,
+        clock,
+        plans=plans_from(library),
+        projectors=[OutboxProjector(library.units)],
+        zone=zone,
+        in_flight=in_flight,
+        max_batch=max_batch,
+    )
 
 
 async def build_services(
