@@ -53,7 +53,8 @@ async def drive(workers: int, step: Step) -> dict[str, float]:
         n = 0
         while time.perf_counter() < deadline or len(latencies) < SAMPLES:
             started = time.perf_counter()
-            events += await step(worker, n)
+            added = await step(worker, n)  # awaited first: `events +=` would read it stale
+            events += added
             latencies.append(time.perf_counter() - started)
             n += 1
 
