@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -85,28 +86,35 @@ _LOCK = """
 SELECT id, state, plan_hash FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
 """
 
-# One round trip writes a command: it claims the idempotency key, and only if the key was
-# free does it write the board's row and the events. A copy of the request that committed
-# first (the key taken) leaves nothing written, and the caller replays that copy's answer.
-# (The events' foreign key is checked at the end of the statement, after the row exists.)
+# One round trip writes any number of commands: it claims their idempotency keys, and only
+# if every key was free does it write the board's rows (each incident's last state) and the
+# events. A copy of a request that committed first (its key taken) leaves nothing written:
+# the caller runs the commands one by one, and that one replays its copy's answer.
+# (The events' foreign key is checked at the end of the statement, after the rows exist.)
 _WRITE = f"""
 WITH claim AS (
-    INSERT INTO command_keys (key, fingerprint, incident_id, result) VALUES ($21, $23, $1, $20)
+    INSERT INTO command_keys (key, fingerprint, incident_id, result)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[])
     ON CONFLICT (key) DO NOTHING RETURNING key
+), free AS (
+    SELECT count(*) = cardinality($1::text[]) AS every_key FROM claim
 ), incident AS (
     INSERT INTO incidents (id, type, level, status, location, headcount, opened_at, updated_at,
                            last_seq, head_hash, state, plan_hash)
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT FROM claim)
-    ON CONFLICT (id) DO UPDATE SET type = $2, level = $3, status = $4, location = $5,
-        headcount = $6, updated_at = $8, last_seq = $9, head_hash = $10, state = $11,
-        touched_at = clock_timestamp()
+    SELECT u.* FROM free, unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[],
+        $10::int[], $11::timestamptz[], $12::timestamptz[], $13::int[], $14::text[],
+        $15::jsonb[], $16::text[]) AS u WHERE free.every_key
+    ON CONFLICT (id) DO UPDATE SET type = excluded.type, level = excluded.level,
+        status = excluded.status, location = excluded.location, headcount = excluded.headcount,
+        updated_at = excluded.updated_at, last_seq = excluded.last_seq,
+        head_hash = excluded.head_hash, state = excluded.state, touched_at = clock_timestamp()
 ), appended AS (
     INSERT INTO events ({_EVENT_COLUMNS})
-    SELECT $1, * FROM unnest($13::int[], $14::timestamptz[], $15::text[], $16::text[],
-                             $17::jsonb[], $18::text[], $19::text[], $22::bytea[])
-    WHERE EXISTS (SELECT FROM claim)
+    SELECT u.* FROM free, unnest($17::uuid[], $18::int[], $19::timestamptz[], $20::text[],
+        $21::text[], $22::jsonb[], $23::text[], $24::text[], $25::bytea[]) AS u
+    WHERE free.every_key
 )
-SELECT count(*) FROM claim
+SELECT every_key FROM free
 """
 
 _SAVE_PLANS = """
@@ -150,11 +158,35 @@ class _Batch:
     undo: bool = False  # a lone command failed: roll back rather than commit
 
 
-class _Undo(Exception):
-    """Leaves the transaction by rolling it back, with the answers already made."""
+class _OneByOne(Exception):
+    """The batch cannot be written in one statement: run its commands one by one."""
 
-    def __init__(self, results: list[Outcome | Exception]) -> None:
-        self.results = results
+
+@dataclass(slots=True)
+class _Commit:
+    undo: bool = False  # roll back instead: a lone command failed
+
+
+@asynccontextmanager
+async def _transaction(conn: Conn) -> AsyncIterator[_Commit]:
+    """BEGIN, then COMMIT or ROLLBACK; a COMMIT the server turned into a ROLLBACK (the
+    transaction had failed) raises, so no command is acknowledged that did not commit."""
+    await conn.execute("BEGIN")
+    commit = _Commit()
+    try:
+        yield commit
+    except BaseException:
+        with suppress(Exception):  # a broken connection is dropped by the pool anyway
+            await conn.execute("ROLLBACK")
+        raise
+    if commit.undo:
+        await conn.execute("ROLLBACK")
+    elif (tag := await conn.execute("COMMIT")) != "COMMIT":
+        raise TransactionRolledBack(f"the transaction ended in {tag}, not COMMIT")
+
+
+class TransactionRolledBack(Exception):
+    """PostgreSQL rolled back at COMMIT: a statement had failed and was not undone."""
 
 
 def checked_key(key: str) -> str:
@@ -196,19 +228,86 @@ class EventStore:
         return await self._commits.submit(Request(incident_id, command, actor, checked_key(key)))
 
     async def run_batch(self, requests: Sequence[Request]) -> list[Outcome | Exception]:
-        """Run the commands in order in one transaction, each all-or-nothing (a savepoint
-        each): an answer each, or raises when the transaction itself failed (none holds)."""
-        async with self._pool.acquire() as conn:
+        """Run the commands in order in one transaction, each all-or-nothing: an answer each,
+        or raises when the transaction itself failed (then none of them holds).
+
+        First all of them in one statement; when that cannot be (a key already taken, a
+        database error), one by one from the same start, a savepoint each."""
+        async with self._pool.acquire() as conn, _transaction(conn) as commit:
+            locked = await self._lock(conn, requests)
+            await self._save_plans(conn, requests)
+            results = await self._together(conn, commit, locked, requests)
+            if results is None:
+                batch = _Batch(conn, dict(locked), savepoints=len(requests) > 1)
+                results = [await self._one(batch, r) for r in requests]
+                commit.undo = batch.undo
+            return results
+
+    async def _together(
+        self,
+        conn: Conn,
+        commit: _Commit,
+        locked: dict[UUID, IncidentState],
+        requests: Sequence[Request],
+    ) -> list[Outcome | Exception] | None:
+        """Every command decided in turn and written in one round trip; None when they must
+        be run one by one (nothing of this attempt is left)."""
+        if len({r.key for r in requests}) < len(requests):
+            return None  # a request sent twice: the copy replays the first, one by one
+        states = dict(locked)
+        decided: list[Processed | Exception] = []
+        for request in requests:
             try:
-                async with conn.transaction():
-                    batch = _Batch(conn, await self._lock(conn, requests), len(requests) > 1)
-                    await self._save_plans(conn, requests)
-                    results = [await self._one(batch, r) for r in requests]
-                    if batch.undo:
-                        raise _Undo(results)
-            except _Undo as undone:
-                return undone.results
-        return results
+                done = self._decide(states, request)
+            except Exception as refused:
+                decided.append(refused)
+            else:
+                states[done.state.id] = done.state
+                decided.append(done)
+        alone = len(requests) == 1
+        if not alone:
+            await conn.execute("SAVEPOINT together")
+        try:
+            return await self._answers(conn, requests, decided)
+        except _OneByOne:
+            pass  # nothing was written: the same transaction runs them one by one
+        except Exception as failed:
+            if alone:  # its transaction is its savepoint
+                commit.undo = True
+                return [failed]
+        if not alone:
+            await conn.execute("ROLLBACK TO SAVEPOINT together; RELEASE SAVEPOINT together")
+        return None
+
+    async def _answers(
+        self, conn: Conn, requests: Sequence[Request], decided: list[Processed | Exception]
+    ) -> list[Outcome | Exception]:
+        pairs = list(zip(requests, decided, strict=True))
+        written = [(r, d) for r, d in pairs if isinstance(d, Processed)]
+        if written and not await self._write(conn, written):
+            raise _OneByOne
+        for _, done in written:
+            for project in self._projectors:
+                await project(conn, done.state, done.events)
+        return [
+            Outcome(d.state.id, tuple(d.events), d.state)
+            if isinstance(d, Processed)
+            else await self._answer_refused(conn, r, d)
+            for r, d in pairs
+        ]
+
+    async def _answer_refused(
+        self, conn: Conn, request: Request, refused: Exception
+    ) -> Outcome | Exception:
+        """A refused command's answer: its copy's first answer, a reused key, or the refusal."""
+        try:
+            return await self._refused(conn, request, refused)
+        except IdempotencyConflict as conflict:
+            return conflict
+        except Exception as raised:
+            if raised is refused:
+                return refused
+            raise  # the database failed: the attempt is undone
 
     async def _lock(self, conn: Conn, requests: Sequence[Request]) -> dict[UUID, IncidentState]:
         """Lock the incidents the batch changes; their states, read once for the batch."""
@@ -237,9 +336,10 @@ class EventStore:
     async def _one(self, batch: _Batch, request: Request) -> Outcome | Exception:
         """One command: decided on the state the batch has built so far, then written."""
         try:
-            done = self._decide(batch, request)
+            done = self._decide(batch.states, request)
         except Exception as refused:  # a copy of it may have been answered already
-            return await self._guarded(batch, partial(self._refused, batch, request, refused))
+            refusal = partial(self._refused, batch.conn, request, refused)
+            return await self._guarded(batch, refusal)
         return await self._guarded(batch, partial(self._commit, batch, request, done))
 
     async def _guarded(
@@ -259,14 +359,14 @@ class EventStore:
             await batch.conn.execute("ROLLBACK TO SAVEPOINT command")
             return failed
 
-    def _decide(self, batch: _Batch, request: Request) -> Processed:
+    def _decide(self, states: dict[UUID, IncidentState], request: Request) -> Processed:
         command = request.command
         if isinstance(command, OpenIncident):
             incident_id, before, plan = uuid4(), None, self._plans(command.type)
-        elif request.incident_id is None or request.incident_id not in batch.states:
+        elif request.incident_id is None or request.incident_id not in states:
             raise NotFound("incident.not_found", f"no incident {request.incident_id}")
         else:
-            incident_id, before, plan = request.incident_id, batch.states[request.incident_id], None
+            incident_id, before, plan = request.incident_id, states[request.incident_id], None
         now = self._clock.now() if before is None else max(self._clock.now(), before.updated_at)
         return process(
             before,
@@ -280,18 +380,17 @@ class EventStore:
 
     async def _commit(self, batch: _Batch, request: Request, done: Processed) -> Outcome:
         state, events = done.state, done.events
-        if not await self._write(batch.conn, state, events, request):
+        if not await self._write(batch.conn, [(request, done)]):
             return await self._replay(batch.conn, await self._prior(batch.conn, request))
         for project in self._projectors:
             await project(batch.conn, state, events)
         batch.states[state.id] = state
         return Outcome(state.id, tuple(events), state)
 
-    async def _refused(self, batch: _Batch, request: Request, refused: Exception) -> Outcome:
+    async def _refused(self, conn: Conn, request: Request, refused: Exception) -> Outcome:
         """The first answer under this key if there is one (the refusal may come from the
         state that answer left), else the refusal."""
-        prior = await self._prior(batch.conn, request, missing=refused)
-        return await self._replay(batch.conn, prior)
+        return await self._replay(conn, await self._prior(conn, request, missing=refused))
 
     async def _prior(
         self, conn: Conn, request: Request, *, missing: Exception | None = None
@@ -321,25 +420,33 @@ class EventStore:
         state = await self._state(conn, incident_id)
         return Outcome(incident_id, tuple(map(event_from_row, rows)), state, replayed=True)
 
-    async def _write(
-        self, conn: Conn, state: IncidentState, events: list[Event], request: Request
-    ) -> bool:
-        """Write the command if its key is free; whether it was."""
-        answer = json.dumps({"incident_id": str(state.id), "seqs": [e.seq for e in events]})
-        claimed = await conn.fetchval(
+    async def _write(self, conn: Conn, written: Sequence[tuple[Request, Processed]]) -> bool:
+        """Write the commands if every key is free; whether they were."""
+        states = list({done.state.id: done.state for _, done in written}.values())  # the last
+        events = [e for _, done in written for e in done.events]
+        answers = [
+            json.dumps({"incident_id": str(d.state.id), "seqs": [e.seq for e in d.events]})
+            for _, d in written
+        ]
+        every_key = await conn.fetchval(
             _WRITE,
-            state.id,
-            state.type.value,
-            state.level.value,
-            state.status.value,
-            state.location,
-            state.headcount,
-            state.opened_at,
-            state.updated_at,
-            state.last_seq,
-            state.head_hash,
-            encode_state(replace(state, plan=None)),
-            state.plan.hash if state.plan else None,
+            [r.key for r, _ in written],
+            [r.fingerprint for r, _ in written],
+            [d.state.id for _, d in written],
+            answers,
+            [s.id for s in states],
+            [s.type.value for s in states],
+            [s.level.value for s in states],
+            [s.status.value for s in states],
+            [s.location for s in states],
+            [s.headcount for s in states],
+            [s.opened_at for s in states],
+            [s.updated_at for s in states],
+            [s.last_seq for s in states],
+            [s.head_hash for s in states],
+            [encode_state(replace(s, plan=None)) for s in states],
+            [s.plan.hash if s.plan else None for s in states],
+            [e.incident_id for e in events],
             [e.seq for e in events],
             [e.occurred_at for e in events],
             [e.recorded_by for e in events],
@@ -347,12 +454,9 @@ class EventStore:
             [canonical_bytes(e.payload).decode() for e in events],
             [e.prev_hash for e in events],
             [e.hash for e in events],
-            answer,
-            request.key,
             [e.salt for e in events],
-            request.fingerprint,
         )
-        return bool(claimed)
+        return bool(every_key)
 
     async def _state(self, conn: Conn, incident_id: UUID) -> IncidentState:
         sql = "SELECT state, plan_hash FROM incidents WHERE id = $1"
