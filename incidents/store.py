@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -82,8 +82,12 @@ _EVENT_COLUMNS = "incident_id, seq, occurred_at, recorded_by, kind, payload, pre
 
 # A batch locks every incident it touches in one round trip, in id order: two batches (on
 # this node or another) that share incidents take them in the same order, so never deadlock.
+# The state comes back only when it is not the one this store last wrote (the head tells):
+# decoding it is most of a command's work in Python.
 _LOCK = """
-SELECT id, state, plan_hash FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
+SELECT i.id, i.plan_hash, CASE WHEN i.head_hash = k.head THEN NULL ELSE i.state END AS state
+FROM incidents i JOIN unnest($1::uuid[], $2::text[]) AS k (id, head) ON k.id = i.id
+ORDER BY i.id FOR UPDATE OF i
 """
 
 # One round trip writes any number of commands: it claims their idempotency keys, and only
@@ -132,6 +136,7 @@ SELECT t.now, i.id, i.last_seq FROM t LEFT JOIN incidents i ON i.touched_at >= $
 # past that every snapshot in the server grows slower.
 IN_FLIGHT = 4
 MAX_BATCH = 64
+KNOWN_STATES = 4096  # incidents whose last written state is kept, not read back
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,14 +223,21 @@ class EventStore:
         self._plans = plans
         self._projectors = tuple(projectors)
         self._plan_cache: dict[str, Plan] = {}
-        self._commits = GroupCommit(self.run_batch, in_flight=in_flight, max_batch=max_batch)
+        self._known: dict[UUID, IncidentState] = {}  # by last write, oldest first
+        # A lane per transaction in flight, an incident always in the same lane: batches of
+        # one node never wait for each other's row locks.
+        self._lanes = [
+            GroupCommit(self.run_batch, in_flight=1, max_batch=max_batch) for _ in range(in_flight)
+        ]
 
     async def execute(
         self, incident_id: UUID | None, command: Command, actor: Actor, key: str
     ) -> Outcome:
         """Decide, append and project, answered after the COMMIT that holds it; commands that
         arrive together share that transaction. A retried key returns its first result."""
-        return await self._commits.submit(Request(incident_id, command, actor, checked_key(key)))
+        request = Request(incident_id, command, actor, checked_key(key))
+        lane = hash(incident_id or key) % len(self._lanes)  # an opening: any lane will do
+        return await self._lanes[lane].submit(request)
 
     async def run_batch(self, requests: Sequence[Request]) -> list[Outcome | Exception]:
         """Run the commands in order in one transaction, each all-or-nothing: an answer each,
@@ -314,11 +326,23 @@ class EventStore:
         ids = sorted({r.incident_id for r in requests if r.incident_id is not None})
         if not ids:
             return {}
-        rows = await conn.fetch(_LOCK, ids)
+        known = [self._known.get(i) for i in ids]
+        rows = await conn.fetch(_LOCK, ids, [k.head_hash if k else "" for k in known])
+        states = {i: k for i, k in zip(ids, known, strict=True) if k is not None}
         return {
-            row["id"]: await self._with_plan(conn, decode_state(row["state"]), row["plan_hash"])
+            row["id"]: states[row["id"]]
+            if row["state"] is None
+            else await self._with_plan(conn, decode_state(row["state"]), row["plan_hash"])
             for row in rows
         }
+
+    def _remember(self, states: Iterable[IncidentState]) -> None:
+        """Keep the states just written (whether or not they commit: the head checks)."""
+        for state in states:
+            self._known.pop(state.id, None)
+            self._known[state.id] = state
+        while len(self._known) > KNOWN_STATES:
+            del self._known[next(iter(self._known))]  # the least recently written
 
     async def _save_plans(self, conn: Conn, requests: Sequence[Request]) -> None:
         """Store the plans of the incidents the batch opens (once per hash, in hash order)."""
@@ -423,6 +447,7 @@ class EventStore:
     async def _write(self, conn: Conn, written: Sequence[tuple[Request, Processed]]) -> bool:
         """Write the commands if every key is free; whether they were."""
         states = list({done.state.id: done.state for _, done in written}.values())  # the last
+        self._remember(states)
         events = [e for _, done in written for e in done.events]
         answers = [
             json.dumps({"incident_id": str(d.state.id), "seqs": [e.seq for e in d.events]})
