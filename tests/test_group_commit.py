@@ -254,3 +254,39 @@ async def test_a_caller_that_goes_away_before_its_batch_is_never_run(
         await gone
     assert store.sizes == [1]
     assert note_texts(await store.events(iid)) == ["留下"]
+
+
+async def test_two_nodes_writing_one_incident_each_build_on_the_others_head(
+    pool: asyncpg.Pool, clock: ManualClock
+) -> None:
+    """Two stores (two app nodes) take turns on one incident: each note follows the other
+    node's last one, although each node keeps the state it wrote last."""
+    first, second = EventStore(pool, clock), EventStore(pool, clock)
+    iid = await opened(first)
+    texts = [f"{node} {n} 🔁" for n in range(3) for node in ("甲", "乙")]
+    for n, text in enumerate(texts):
+        await (first if n % 2 == 0 else second).execute(iid, AddNote(text), STAFF, key())
+    events = await first.events(iid)
+    assert note_texts(events) == texts
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    await chain_is_whole(pool)
+
+
+async def test_a_batch_holding_an_answered_request_replays_it_and_writes_the_rest(
+    store: EventStore,
+) -> None:
+    """A retry of a note already stored, batched with a new note: the retry gets its first
+    answer back, the new note is stored once, after it."""
+    iid = await opened(store)
+    same = key()
+    stored = await store.execute(iid, AddNote("已记录 ✅"), STAFF, same)
+    retry, fresh = await store.run_batch(
+        [
+            Request(iid, AddNote("已记录 ✅"), STAFF, same),
+            Request(iid, AddNote("新 🆕"), STAFF, key()),
+        ]
+    )
+    assert isinstance(retry, Outcome) and retry.replayed
+    assert [e.seq for e in retry.events] == [e.seq for e in stored.events]
+    assert isinstance(fresh, Outcome) and not fresh.replayed
+    assert note_texts(await store.events(iid)) == ["已记录 ✅", "新 🆕"]
