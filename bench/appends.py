@@ -1,6 +1,6 @@
 """Sustained appends, hash chain on, synchronous_commit on: 32 writers over 100 incidents,
-the same 32 on one incident (what its row lock costs), and the same over 100 incidents with
-a transaction per command (what group commit buys).
+the same 32 on one incident (what its row lock costs), and both again with a transaction
+per command (what group commit buys).
 
 Baseline, same run, same server: a plain single-row INSERT loop through asyncpg, 32 writers.
 Each figure runs ROUNDS times, interleaved with the others, and the median run (by events/s)
@@ -143,6 +143,7 @@ async def main() -> None:
                 "hundred_incidents": notes(store, ids[:100]),
                 "one_incident": notes(store, ids[100:]),
                 "hundred_incidents_one_transaction_each": notes(single, ids[:100]),
+                "one_incident_one_transaction_each": notes(single, ids[100:]),
             }
         )
         base, many = figures["baseline_plain_insert"], figures["hundred_incidents"]
@@ -152,6 +153,10 @@ async def main() -> None:
             "writers": WRITERS,
             "ratio_to_baseline": ratio(many["events_per_s"], base["events_per_s"]),
             "one_incident_ratio_to_hundred": ratio(one["events_per_s"], many["events_per_s"]),
+            "one_incident_ratio_to_hundred_one_transaction_each": ratio(
+                figures["one_incident_one_transaction_each"]["events_per_s"],
+                figures["hundred_incidents_one_transaction_each"]["events_per_s"],
+            ),
             "group_commit_speedup": ratio(
                 many["events_per_s"],
                 figures["hundred_incidents_one_transaction_each"]["events_per_s"],
