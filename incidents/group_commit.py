@@ -10,6 +10,7 @@ result or error, or, when the batch as a whole failed (its COMMIT), with that fa
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -35,8 +36,10 @@ class GroupCommit(Generic[R, T]):
         self._queue.append((request, future))
         if self._draining < self._in_flight:
             self._draining += 1
-            task = asyncio.create_task(self._drain())  # its own task: a caller that goes
-            self._tasks.add(task)  # away cancels its wait, never its neighbours' batch
+            # Its own task (a caller that goes away cancels its wait, never its neighbours'
+            # batch), with a context of its own: not the request id of whoever started it.
+            task = asyncio.create_task(self._drain(), context=contextvars.Context())
+            self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return await future
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any, Protocol, TypeAlias
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import asyncpg
 import msgspec
-from asyncpg.pool import PoolConnectionProxy
 
+from incidents.append import EVENT_COLUMNS, Claim, Commit, lock, save_plans, transaction, write
+from incidents.append import Conn as Conn
 from incidents.canonical import canonical_bytes
 from incidents.clock import Clock
 from incidents.domain import Command, Processed, process
@@ -30,10 +30,8 @@ from incidents.group_commit import GroupCommit
 from incidents.kinds import IncidentType
 from incidents.lifecycle import OpenIncident
 from incidents.plan import Plan, no_plan
-from incidents.state import Actor, IncidentState, decode_state, encode_state
+from incidents.state import Actor, IncidentState, decode_state
 from incidents.text import check
-
-Conn: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +43,8 @@ class Outcome:
 
 
 class Projector(Protocol):
-    """Writes a read model or an outbox in the command's own transaction."""
+    """Writes a read model or an outbox in the command's own transaction (begun with a plain
+    BEGIN, so not `conn.transaction()`: asyncpg refuses that inside it; use SQL savepoints)."""
 
     async def __call__(self, conn: Conn, state: IncidentState, events: Sequence[Event]) -> None: ...
 
@@ -77,54 +76,6 @@ def event_from_row(row: asyncpg.Record) -> Event:
         salt=row["salt"],
     )
 
-
-_EVENT_COLUMNS = "incident_id, seq, occurred_at, recorded_by, kind, payload, prev_hash, hash, salt"
-
-# A batch locks every incident it touches in one round trip, in id order: two batches (on
-# this node or another) that share incidents take them in the same order, so never deadlock.
-# The state comes back only when it is not the one this store last wrote (the head tells):
-# decoding it is most of a command's work in Python.
-_LOCK = """
-SELECT i.id, i.plan_hash, CASE WHEN i.head_hash = k.head THEN NULL ELSE i.state END AS state
-FROM incidents i JOIN unnest($1::uuid[], $2::text[]) AS k (id, head) ON k.id = i.id
-ORDER BY i.id FOR UPDATE OF i
-"""
-
-# One round trip writes any number of commands: it claims their idempotency keys, and only
-# if every key was free does it write the board's rows (each incident's last state) and the
-# events. A copy of a request that committed first (its key taken) leaves nothing written:
-# the caller runs the commands one by one, and that one replays its copy's answer.
-# (The events' foreign key is checked at the end of the statement, after the rows exist.)
-_WRITE = f"""
-WITH claim AS (
-    INSERT INTO command_keys (key, fingerprint, incident_id, result)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::jsonb[])
-    ON CONFLICT (key) DO NOTHING RETURNING key
-), free AS (
-    SELECT count(*) = cardinality($1::text[]) AS every_key FROM claim
-), incident AS (
-    INSERT INTO incidents (id, type, level, status, location, headcount, opened_at, updated_at,
-                           last_seq, head_hash, state, plan_hash)
-    SELECT u.* FROM free, unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[],
-        $10::int[], $11::timestamptz[], $12::timestamptz[], $13::int[], $14::text[],
-        $15::jsonb[], $16::text[]) AS u WHERE free.every_key
-    ON CONFLICT (id) DO UPDATE SET type = excluded.type, level = excluded.level,
-        status = excluded.status, location = excluded.location, headcount = excluded.headcount,
-        updated_at = excluded.updated_at, last_seq = excluded.last_seq,
-        head_hash = excluded.head_hash, state = excluded.state, touched_at = clock_timestamp()
-), appended AS (
-    INSERT INTO events ({_EVENT_COLUMNS})
-    SELECT u.* FROM free, unnest($17::uuid[], $18::int[], $19::timestamptz[], $20::text[],
-        $21::text[], $22::jsonb[], $23::text[], $24::text[], $25::bytea[]) AS u
-    WHERE free.every_key
-)
-SELECT every_key FROM free
-"""
-
-_SAVE_PLANS = """
-INSERT INTO plans (hash, plan) SELECT * FROM unnest($1::text[], $2::jsonb[]) ORDER BY 1
-ON CONFLICT (hash) DO NOTHING
-"""
 
 _HEADS = """
 WITH t AS (SELECT clock_timestamp() AS now)
@@ -165,33 +116,6 @@ class _Batch:
 
 class _OneByOne(Exception):
     """The batch cannot be written in one statement: run its commands one by one."""
-
-
-@dataclass(slots=True)
-class _Commit:
-    undo: bool = False  # roll back instead: a lone command failed
-
-
-@asynccontextmanager
-async def _transaction(conn: Conn) -> AsyncIterator[_Commit]:
-    """BEGIN, then COMMIT or ROLLBACK; a COMMIT the server turned into a ROLLBACK (the
-    transaction had failed) raises, so no command is acknowledged that did not commit."""
-    await conn.execute("BEGIN")
-    commit = _Commit()
-    try:
-        yield commit
-    except BaseException:
-        with suppress(Exception):  # a broken connection is dropped by the pool anyway
-            await conn.execute("ROLLBACK")
-        raise
-    if commit.undo:
-        await conn.execute("ROLLBACK")
-    elif (tag := await conn.execute("COMMIT")) != "COMMIT":
-        raise TransactionRolledBack(f"the transaction ended in {tag}, not COMMIT")
-
-
-class TransactionRolledBack(Exception):
-    """PostgreSQL rolled back at COMMIT: a statement had failed and was not undone."""
 
 
 def checked_key(key: str) -> str:
@@ -245,7 +169,7 @@ class EventStore:
 
         First all of them in one statement; when that cannot be (a key already taken, a
         database error), one by one from the same start, a savepoint each."""
-        async with self._pool.acquire() as conn, _transaction(conn) as commit:
+        async with self._pool.acquire() as conn, transaction(conn) as commit:
             locked = await self._lock(conn, requests)
             await self._save_plans(conn, requests)
             results = await self._together(conn, commit, locked, requests)
@@ -258,7 +182,7 @@ class EventStore:
     async def _together(
         self,
         conn: Conn,
-        commit: _Commit,
+        commit: Commit,
         locked: dict[UUID, IncidentState],
         requests: Sequence[Request],
     ) -> list[Outcome | Exception] | None:
@@ -327,7 +251,7 @@ class EventStore:
         if not ids:
             return {}
         known = [self._known.get(i) for i in ids]
-        rows = await conn.fetch(_LOCK, ids, [k.head_hash if k else "" for k in known])
+        rows = await lock(conn, ids, [k.head_hash if k else "" for k in known])
         states = {i: k for i, k in zip(ids, known, strict=True) if k is not None}
         return {
             row["id"]: states[row["id"]]
@@ -355,7 +279,7 @@ class EventStore:
         }
         if plans:
             texts = [canonical_bytes(plans[h].to_payload()).decode() for h in sorted(plans)]
-            await conn.execute(_SAVE_PLANS, sorted(plans), texts)
+            await save_plans(conn, sorted(plans), texts)
 
     async def _one(self, batch: _Batch, request: Request) -> Outcome | Exception:
         """One command: decided on the state the batch has built so far, then written."""
@@ -436,7 +360,7 @@ class EventStore:
         incident_id = UUID(prior["incident_id"])
         seqs: list[int] = prior["seqs"]
         rows = await conn.fetch(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = $1 "
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = $1 "
             "AND seq = ANY($2::int[]) ORDER BY seq",
             incident_id,
             seqs,
@@ -448,40 +372,10 @@ class EventStore:
         """Write the commands if every key is free; whether they were."""
         states = list({done.state.id: done.state for _, done in written}.values())  # the last
         self._remember(states)
-        events = [e for _, done in written for e in done.events]
-        answers = [
-            json.dumps({"incident_id": str(d.state.id), "seqs": [e.seq for e in d.events]})
-            for _, d in written
+        keys = [
+            Claim(r.key, r.fingerprint, d.state.id, [e.seq for e in d.events]) for r, d in written
         ]
-        every_key = await conn.fetchval(
-            _WRITE,
-            [r.key for r, _ in written],
-            [r.fingerprint for r, _ in written],
-            [d.state.id for _, d in written],
-            answers,
-            [s.id for s in states],
-            [s.type.value for s in states],
-            [s.level.value for s in states],
-            [s.status.value for s in states],
-            [s.location for s in states],
-            [s.headcount for s in states],
-            [s.opened_at for s in states],
-            [s.updated_at for s in states],
-            [s.last_seq for s in states],
-            [s.head_hash for s in states],
-            [encode_state(replace(s, plan=None)) for s in states],
-            [s.plan.hash if s.plan else None for s in states],
-            [e.incident_id for e in events],
-            [e.seq for e in events],
-            [e.occurred_at for e in events],
-            [e.recorded_by for e in events],
-            [e.kind for e in events],
-            [canonical_bytes(e.payload).decode() for e in events],
-            [e.prev_hash for e in events],
-            [e.hash for e in events],
-            [e.salt for e in events],
-        )
-        return bool(every_key)
+        return await write(conn, keys, states, [e for _, d in written for e in d.events])
 
     async def _state(self, conn: Conn, incident_id: UUID) -> IncidentState:
         sql = "SELECT state, plan_hash FROM incidents WHERE id = $1"
@@ -507,7 +401,7 @@ class EventStore:
 
     async def events(self, incident_id: UUID, after_seq: int = 0) -> list[Event]:
         rows = await self._pool.fetch(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = $1 AND seq > $2 ORDER BY seq",
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = $1 AND seq > $2 ORDER BY seq",
             incident_id,
             after_seq,
         )
@@ -524,7 +418,7 @@ class EventStore:
             state = await self._state(conn, incident_id)
             since = max(after_seq, state.last_seq - limit) if limit else after_seq
             rows = await conn.fetch(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = $1 AND seq > $2 "
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = $1 AND seq > $2 "
                 "ORDER BY seq",
                 incident_id,
                 since,
@@ -564,6 +458,6 @@ async def chain_heads(conn: Conn, only: UUID | None = None) -> list[asyncpg.Reco
 async def stream_events(conn: Conn, incident_id: UUID) -> AsyncIterator[Event]:
     """Every event of one incident in seq order, read with a cursor (call inside a transaction)."""
     async for row in conn.cursor(
-        f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = $1 ORDER BY seq", incident_id
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = $1 ORDER BY seq", incident_id
     ):
         yield event_from_row(row)
