@@ -8,12 +8,14 @@ commands behind a store that runs one batch at a time (asyncio runs ready tasks 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Sequence
 
 import asyncpg
 import pytest
 
+from incidents.append import TransactionRolledBack
 from incidents.clock import ManualClock
 from incidents.errors import DomainError, IdempotencyConflict, NotFound
 from incidents.events import Event
@@ -290,3 +292,28 @@ async def test_a_batch_holding_an_answered_request_replays_it_and_writes_the_res
     assert [e.seq for e in retry.events] == [e.seq for e in stored.events]
     assert isinstance(fresh, Outcome) and not fresh.replayed
     assert note_texts(await store.events(iid)) == ["已记录 ✅", "新 🆕"]
+
+
+class HidesAnError:
+    """A projector that swallows its own database error: the transaction is left failed."""
+
+    async def __call__(self, conn: Conn, state: IncidentState, events: Sequence[Event]) -> None:
+        with contextlib.suppress(asyncpg.PostgresError):
+            await conn.execute("SELECT 1 / 0")
+
+
+async def test_a_transaction_the_server_rolled_back_at_commit_acknowledges_none(
+    pool: asyncpg.Pool, clock: ManualClock
+) -> None:
+    """PostgreSQL answers COMMIT with ROLLBACK when a statement failed unseen: the store
+    reports that failure to every command instead of acknowledging them."""
+    store = EventStore(pool, clock, projectors=[HidesAnError()])
+    iid = await opened(EventStore(pool, clock))
+    with pytest.raises(TransactionRolledBack):
+        await store.run_batch(
+            [
+                Request(iid, AddNote("甲 ✅"), STAFF, key()),
+                Request(iid, AddNote("乙 ✅"), STAFF, key()),
+            ]
+        )
+    assert note_texts(await store.events(iid)) == []
