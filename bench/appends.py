@@ -22,6 +22,7 @@ import asyncpg
 from bench.common import drop_database, fresh_database, percentiles, progress, write_result
 from bench.summary import figure, record
 from incidents.clock import SystemClock
+from incidents.group_commit import ONE_TRANSACTION_EACH
 from incidents.kinds import IncidentType, Role
 from incidents.lifecycle import AddNote, OpenIncident
 from incidents.state import Actor
@@ -135,7 +136,7 @@ async def main() -> None:
         # composed as the server does it: the playbooks' plans and the notification outbox
         library = load_library(default_dirs({}))
         store = incident_store(pool, SystemClock(), library)
-        single = incident_store(pool, SystemClock(), library, in_flight=WRITERS, max_batch=1)
+        single = incident_store(pool, SystemClock(), library, batching=ONE_TRANSACTION_EACH)
         ids = await open_incidents(store, 101)
         figures = await measure(
             {

@@ -13,10 +13,30 @@ import asyncio
 import contextvars
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 R = TypeVar("R")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Batching:
+    """How commands share transactions: `lanes` queues (an incident always in the same one),
+    each with up to `in_flight` transactions at once of up to `max_batch` commands."""
+
+    lanes: int = 1
+    in_flight: int = 1
+    max_batch: int = 64
+
+
+# One lane, one transaction at a time: the Python work of a command (deciding, encoding) is
+# what a node runs out of first, and big batches share their round trips and their COMMIT
+# among the most commands (bench/README.md). 64: PostgreSQL keeps a transaction's first 64
+# subtransactions (a savepoint each) in shared memory; past that every snapshot grows slower.
+GROUP_COMMIT = Batching()
+# The comparison the bench draws: a transaction per command, as many at once as there are.
+ONE_TRANSACTION_EACH = Batching(lanes=1, in_flight=1_000, max_batch=1)
 
 Runner = Callable[[Sequence[R]], Awaitable[Sequence[T | Exception]]]
 

@@ -26,7 +26,7 @@ from incidents.domain import Command, Processed, process
 from incidents.errors import IdempotencyConflict, InvalidCommand, NotFound
 from incidents.events import Event
 from incidents.followup import OFFICE_ZONE
-from incidents.group_commit import GroupCommit
+from incidents.group_commit import GROUP_COMMIT, Batching, GroupCommit
 from incidents.kinds import IncidentType
 from incidents.lifecycle import OpenIncident
 from incidents.plan import Plan, no_plan
@@ -82,11 +82,6 @@ WITH t AS (SELECT clock_timestamp() AS now)
 SELECT t.now, i.id, i.last_seq FROM t LEFT JOIN incidents i ON i.touched_at >= $1
 """
 
-# Batches in flight at once (each holds a pool connection), and commands in one batch: a
-# transaction keeps 64 subtransactions (a savepoint each) in PostgreSQL's shared cache;
-# past that every snapshot in the server grows slower.
-IN_FLIGHT = 4
-MAX_BATCH = 64
 KNOWN_STATES = 4096  # incidents whose last written state is kept, not read back
 
 
@@ -138,8 +133,7 @@ class EventStore:
         plans: Callable[[IncidentType], Plan] = lambda _: no_plan(),
         projectors: Sequence[Projector] = (),
         zone: str = OFFICE_ZONE,  # the office's, for deadlines counted on its calendar
-        in_flight: int = IN_FLIGHT,
-        max_batch: int = MAX_BATCH,  # 1: a transaction per command (the bench's comparison)
+        batching: Batching = GROUP_COMMIT,
     ) -> None:
         self._pool = pool
         self._zone = zone
@@ -148,10 +142,10 @@ class EventStore:
         self._projectors = tuple(projectors)
         self._plan_cache: dict[str, Plan] = {}
         self._known: dict[UUID, IncidentState] = {}  # by last write, oldest first
-        # A lane per transaction in flight, an incident always in the same lane: batches of
-        # one node never wait for each other's row locks.
+        # An incident always in the same lane: a node's lanes never wait on each other's locks.
         self._lanes = [
-            GroupCommit(self.run_batch, in_flight=1, max_batch=max_batch) for _ in range(in_flight)
+            GroupCommit(self.run_batch, in_flight=batching.in_flight, max_batch=batching.max_batch)
+            for _ in range(batching.lanes)
         ]
 
     async def execute(

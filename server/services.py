@@ -19,9 +19,10 @@ import web
 from incidents.clock import Clock
 from incidents.duty import ZeroReportRules
 from incidents.followup import OFFICE_ZONE
+from incidents.group_commit import GROUP_COMMIT, Batching
 from incidents.kinds import IncidentType
 from incidents.plan import Plan, no_plan
-from incidents.store import IN_FLIGHT, MAX_BATCH, EventStore
+from incidents.store import EventStore
 from playbooks.instantiate import to_plan
 from playbooks.loader import Library
 from server.auth.ratelimit import LoginLimiter
@@ -80,20 +81,17 @@ def incident_store(
     library: Library,
     zone: str = OFFICE_ZONE,
     *,
-    in_flight: int = IN_FLIGHT,
-    max_batch: int = MAX_BATCH,
+    batching: Batching = GROUP_COMMIT,
 ) -> EventStore:
     """The store as every entry point composes it: the playbooks' plans, the outbox, the
-    office's time zone (WATCHFLOOR_TZ) for deadlines counted on its calendar; group commit
-    with `in_flight` transactions at once of up to `max_batch` commands each."""
+    office's time zone (WATCHFLOOR_TZ) for deadlines counted on its calendar; group commit."""
     return EventStore(
         pool,
         clock,
         plans=plans_from(library),
         projectors=[OutboxProjector(library.units)],
         zone=zone,
-        in_flight=in_flight,
-        max_batch=max_batch,
+        batching=batching,
     )
 
 

@@ -19,6 +19,7 @@ from incidents.append import TransactionRolledBack
 from incidents.clock import ManualClock
 from incidents.errors import DomainError, IdempotencyConflict, NotFound
 from incidents.events import Event
+from incidents.group_commit import Batching
 from incidents.kinds import Level
 from incidents.lifecycle import AddNote, ChangeLevel
 from incidents.state import IncidentState
@@ -35,12 +36,12 @@ def key() -> str:
 
 
 class Batches(EventStore):
-    """The real store, one batch at a time, noting the size of each batch it ran."""
+    """The real store, one batch at a time (as by default), noting each batch's size."""
 
     def __init__(
         self, pool: asyncpg.Pool, clock: ManualClock, projectors: Sequence[Projector] = ()
     ) -> None:
-        super().__init__(pool, clock, projectors=projectors, in_flight=1)
+        super().__init__(pool, clock, projectors=projectors, batching=Batching(lanes=1))
         self.sizes: list[int] = []
 
     async def run_batch(self, requests: Sequence[Request]) -> list[Outcome | Exception]:
