@@ -121,20 +121,20 @@ def rows() -> list[Row]:
         (
             "appends, 100 incidents: events/s",
             lambda: a("hundred_incidents", "events_per_s"),
-            "≥ 5000",
+            "≥ 0.7× plain INSERT",
             lambda: a("baseline_plain_insert", "events_per_s"),
         ),
         (
             "appends, 100 incidents: p99 ms",
             lambda: a("hundred_incidents", "p99_ms"),
-            "≤ 5",
+            "≤ 10",
             lambda: a("baseline_plain_insert", "p99_ms"),
         ),
         (
             "appends, one incident: events/s",
             lambda: a("one_incident", "events_per_s"),
-            "≥ 1500",
-            lambda: a("baseline_plain_insert", "events_per_s"),
+            "report",
+            lambda: a("hundred_incidents", "events_per_s"),
         ),
         ("appends: ratio to plain INSERT", lambda: a("ratio_to_baseline"), "≥ 0.7", lambda: 1.0),
         (
