@@ -30,6 +30,7 @@ from incidents.group_commit import GROUP_COMMIT, Batching, GroupCommit
 from incidents.kinds import IncidentType
 from incidents.lifecycle import OpenIncident
 from incidents.plan import Plan, no_plan
+from incidents.recent import Recent
 from incidents.state import Actor, IncidentState, decode_state
 from incidents.text import check
 
@@ -142,6 +143,7 @@ class EventStore:
         self._projectors = tuple(projectors)
         self._plan_cache: dict[str, Plan] = {}
         self._known: dict[UUID, IncidentState] = {}  # by last write, oldest first
+        self._recent = Recent()  # committed here: the hub pushes it without reading it back
         # An incident always in the same lane: a node's lanes never wait on each other's locks.
         self._lanes = [
             GroupCommit(self.run_batch, in_flight=batching.in_flight, max_batch=batching.max_batch)
@@ -155,7 +157,16 @@ class EventStore:
         arrive together share that transaction. A retried key returns its first result."""
         request = Request(incident_id, command, actor, checked_key(key))
         lane = hash(incident_id or key) % len(self._lanes)  # an opening: any lane will do
-        return await self._lanes[lane].submit(request)
+        outcome = await self._lanes[lane].submit(request)
+        if not outcome.replayed:
+            self._recent.keep(outcome.state, outcome.events)
+        return outcome
+
+    def committed(
+        self, incident_id: UUID, after_seq: int, head: int
+    ) -> tuple[IncidentState, list[Event]] | None:
+        """What `changes` would read, when this node committed it last (no database read)."""
+        return self._recent.changes(incident_id, after_seq, head)
 
     async def run_batch(self, requests: Sequence[Request]) -> list[Outcome | Exception]:
         """Run the commands in order in one transaction, each all-or-nothing: an answer each,
