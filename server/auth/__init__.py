@@ -12,6 +12,7 @@ protect.py    AuthMiddleware, require_session / require_role / require_csrf,
               websocket_allowed, refusal_response and its handler
 routes.py     GET/POST /login, POST /logout
 api_tokens.py ApiTokenStore: API tokens for systems, only their hash kept
+store.py      every SQL statement of the above: small functions returning rows or values
 cli.py        user and API token commands, and the demo users
 
 This door re-exports the parts below HTTP only: protect.py and routes.py answer through

@@ -16,6 +16,7 @@ import structlog
 from incidents.clock import Clock, SystemClock
 from incidents.kinds import Role
 from incidents.text import is_refused
+from server.auth import store
 from server.auth.errors import TokenExists, TokenNameInvalid, UnknownToken
 from server.auth.sessions import Session, hash_token
 from server.auth.users import User
@@ -64,31 +65,18 @@ class ApiTokenStore:
         """A new token: the raw token (to show once) and its record."""
         name, raw, now = checked_name(name), PREFIX + secrets.token_urlsafe(32), self._clock.now()
         try:
-            await self._pool.execute(
-                "INSERT INTO api_tokens (name, role, token_hash, created_at) "
-                "VALUES ($1, $2, $3, $4)",
-                name,
-                role.value,
-                hash_token(raw),
-                now,
-            )
+            await store.add_token(self._pool, name, role.value, hash_token(raw), now)
         except asyncpg.UniqueViolationError:
             raise TokenExists(f"the token name {name!r} is taken") from None
         log.info("api_token_created", token=name, role=role.value)  # the name, never the token
         return raw, ApiToken(name, role, now, None)
 
     async def list(self) -> list[ApiToken]:
-        rows = await self._pool.fetch("SELECT * FROM api_tokens ORDER BY created_at, name")
-        return [_token(r) for r in rows]
+        return [_token(r) for r in await store.tokens(self._pool)]
 
     async def revoke(self, name: str) -> ApiToken:
         """Revoke at once: the next request with the token is refused."""
-        row = await self._pool.fetchrow(
-            "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE name = $1 "
-            "RETURNING *",
-            name.strip(),
-            self._clock.now(),
-        )
+        row = await store.revoke_token(self._pool, name.strip(), self._clock.now())
         if row is None:
             raise UnknownToken(f"no token named {name!r}")
         log.info("api_token_revoked", token=row["name"])
@@ -98,9 +86,7 @@ class ApiTokenStore:
         """The token's record (a revoked one too: the caller says why it is refused)."""
         if not raw or len(raw) > _MAX_TOKEN_LENGTH:
             return None
-        row = await self._pool.fetchrow(
-            "SELECT * FROM api_tokens WHERE token_hash = $1", hash_token(raw)
-        )
+        row = await store.token_by_hash(self._pool, hash_token(raw))
         return _token(row) if row else None
 
 
