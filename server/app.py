@@ -39,6 +39,7 @@ from server.live.broker import RedisBroker
 from server.live.socket import live_routes
 from server.logs import RequestLogMiddleware
 from server.notify.routes import notify_routes
+from server.pwa import pwa_routes
 from server.reports.worker import flag_overdue_reports
 from server.resources.routes import resource_routes
 from server.security_headers import SecurityHeaders
@@ -168,6 +169,7 @@ def create_app(
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
         *auth_routes(),
         *page_routes(),
+        *pwa_routes(),
         *resource_routes(),
         *duty_routes(),
         *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
