@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.async_api import BrowserContext, Error, Page, expect
 
+from server.auth.cli import DEMO_PASSWORD
 from tests.browser.conftest import Consoles, artefact, eventually, open_incident, wait_live
 from tests.browser.test_offline import DONE, PENDING, has_records, ticks
 from tests.live.conftest import Live
@@ -25,13 +26,30 @@ OFFLINE_TROUBLE = (
 )
 
 
-async def kept(page: Page) -> bool:
-    """The worker controls the page and holds its copy."""
+async def kept(page: Page, path: str | None = None) -> bool:
+    """The worker controls the page and holds a copy of `path` (the page's own by default)."""
     held: bool = await page.evaluate(
-        """async () => !!navigator.serviceWorker.controller &&
-             !!(await (await caches.open("wf-pages")).match(location.pathname))"""
+        """async (path) => !!navigator.serviceWorker.controller &&
+             !!(await (await caches.open("wf-pages")).match(path || location.pathname))""",
+        path,
     )
     return held
+
+
+async def settled_content(page: Page) -> str:
+    """The HTML once the browser has put up its own error page for a failed navigation."""
+    html = ""
+
+    async def read() -> bool:
+        nonlocal html
+        try:
+            html = await page.content()
+        except Error:  # still navigating to the error page
+            return False
+        return True
+
+    await eventually(read)
+    return html
 
 
 async def cold_open(consoles: Consoles, context: BrowserContext, path: str) -> Page:
@@ -96,4 +114,49 @@ async def test_sign_out_leaves_nothing_to_open_offline(consoles: Consoles, live:
     with pytest.raises(Error, match="ERR_INTERNET_DISCONNECTED"):
         await cold_open(consoles, context, path)
     [cold] = context.pages
-    assert PLACE not in await cold.content()
+    assert PLACE not in await settled_content(cold)
+
+
+async def owner(page: Page) -> str | None:
+    """Whose copies the worker holds."""
+    who: str | None = await page.evaluate(
+        """async () => { const r = await (await caches.open("wf-pages")).match("/m/__owner__");
+                         return r ? r.text() : null; }"""
+    )
+    return who
+
+
+async def test_the_next_person_on_the_phone_never_gets_the_copies(
+    consoles: Consoles, live: Live
+) -> None:
+    """staff1's session ends without a sign-out; duty1 signs in on that phone: staff1's copies go."""
+    consoles.expect_trouble(OFFLINE_TROUBLE)
+    consoles.expect_trouble(r"^duty1 request failed: .*net::ERR_FAILED")  # no copy to serve
+    incident = await open_incident(await live.client("duty1"), location=PLACE)
+    path = f"/m/incidents/{incident}"
+    phone = await consoles.open("staff1", path, phone=True)
+    await eventually(lambda: kept(phone))
+    assert await owner(phone) == "staff1"
+
+    await phone.context.clear_cookies()  # the session is gone, its copies are not (yet)
+    await phone.goto("/login?next=/m")
+    await phone.locator("#username").fill("duty1")
+    await phone.locator("#password").fill(DEMO_PASSWORD)
+    await phone.locator("button[type=submit]").click()
+    await phone.wait_for_url(f"{live.url}/m")
+    await wait_live(phone)
+    await eventually(lambda: owner_is(phone, "duty1"))
+    assert await kept(phone)  # /m, as duty1 sees it
+    assert not await kept(phone, path)  # staff1's copy of the incident is gone
+    context = phone.context
+    await phone.close()
+
+    await context.set_offline(True)
+    cold = await consoles.new_page("duty1", context)
+    with pytest.raises(Error, match="net::ERR_FAILED"):
+        await cold.goto(path)
+    assert PLACE not in await settled_content(cold)
+
+
+async def owner_is(page: Page, who: str) -> bool:
+    return await owner(page) == who

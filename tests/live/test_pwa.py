@@ -1,0 +1,55 @@
+"""The phone app's manifest and worker over HTTP, and the sign-out that clears what it kept."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.live.conftest import Live
+
+
+async def anonymous(live: Live) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=live.url)
+    live.opened.append(client)
+    return client
+
+
+async def test_the_manifest_names_the_app_in_each_language(live: Live) -> None:
+    client = await anonymous(live)
+    zh = await client.get("/m/manifest.webmanifest")
+    assert zh.headers["content-type"] == "application/manifest+json"
+    assert (zh.json()["name"], zh.json()["short_name"], zh.json()["lang"]) == (
+        "值班台 · 现场",
+        "现场",
+        "zh-CN",
+    )
+    assert (zh.json()["start_url"], zh.json()["scope"]) == ("/m", "/m")
+    en = (await client.get("/m/manifest.webmanifest?lang=en")).json()
+    assert (en["name"], en["short_name"]) == ("Watchfloor on site", "On site")
+    bad = (await client.get("/m/manifest.webmanifest?lang=<x>")).json()
+    assert bad["lang"] == "zh-CN"  # an unknown language is the default one
+    for icon in zh.json()["icons"]:  # every icon is ours, in web/static, and served
+        reply = await client.get(icon["src"])
+        assert reply.status_code == 200 and reply.headers["content-type"] == icon["type"]
+
+
+async def test_the_worker_may_control_the_whole_phone_view(live: Live) -> None:
+    reply = await (await anonymous(live)).get("/m/sw.js")
+    assert reply.status_code == 200
+    assert reply.headers["content-type"].startswith("text/javascript")
+    assert reply.headers["service-worker-allowed"] == "/m"  # "/m" itself, not only "/m/…"
+    assert reply.headers["cache-control"] == "no-cache"  # a new release is picked up at once
+    csp = reply.headers["content-security-policy"]
+    assert "worker-src 'self'" in csp and "manifest-src 'self'" in csp
+
+
+async def test_phone_pages_link_the_manifest_and_desk_pages_do_not(live: Live) -> None:
+    staff = await live.client("staff1")
+    assert 'rel="manifest" href="/m/manifest.webmanifest?lang=zh-CN"' in (await staff.get("/m")).text
+    assert 'rel="manifest"' not in (await staff.get("/")).text
+
+
+async def test_sign_out_clears_the_phone_copies(live: Live) -> None:
+    staff = await live.client("staff1")
+    reply = await staff.post("/logout", data={"csrf_token": staff.headers["X-CSRF-Token"]})
+    assert reply.status_code == 303
+    assert reply.headers["clear-site-data"] == '"cache", "storage"'
