@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import web
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+import web
 from server.i18n import Translator, normalize
 from server.services import services
 

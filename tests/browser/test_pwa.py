@@ -129,7 +129,7 @@ async def owner(page: Page) -> str | None:
 async def test_the_next_person_on_the_phone_never_gets_the_copies(
     consoles: Consoles, live: Live
 ) -> None:
-    """staff1's session ends without a sign-out; duty1 signs in on that phone: staff1's copies go."""
+    """staff1's session ends without a sign-out; duty1 signs in on the phone: the copies go."""
     consoles.expect_trouble(OFFLINE_TROUBLE)
     consoles.expect_trouble(r"^duty1 request failed: .*net::ERR_FAILED")  # no copy to serve
     incident = await open_incident(await live.client("duty1"), location=PLACE)

@@ -44,7 +44,8 @@ async def test_the_worker_may_control_the_whole_phone_view(live: Live) -> None:
 
 async def test_phone_pages_link_the_manifest_and_desk_pages_do_not(live: Live) -> None:
     staff = await live.client("staff1")
-    assert 'rel="manifest" href="/m/manifest.webmanifest?lang=zh-CN"' in (await staff.get("/m")).text
+    link = 'rel="manifest" href="/m/manifest.webmanifest?lang=zh-CN"'
+    assert link in (await staff.get("/m")).text
     assert 'rel="manifest"' not in (await staff.get("/")).text
 
 
