@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import httpx
 
 from tests.live.conftest import Live
@@ -54,3 +57,30 @@ async def test_sign_out_clears_the_phone_copies(live: Live) -> None:
     reply = await staff.post("/logout", data={"csrf_token": staff.headers["X-CSRF-Token"]})
     assert reply.status_code == 303
     assert reply.headers["clear-site-data"] == '"cache", "storage"'
+
+
+async def test_the_not_live_banner_is_in_the_readers_language(live: Live) -> None:
+    """The copy's banner is rendered by the server (pwa.js and app.css only show it)."""
+    incident = (
+        await (await live.client("duty1")).post(
+            "/incidents",
+            json={"type": "medical", "location": "大厅 🚪 hall", "headcount": 1, "summary": "晕倒"},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+    ).json()["incident_id"]
+    pages = {
+        "staff1": (
+            r"离线 · 显示的是 \d\d-\d\d \d\d:\d\d 的清单，不是实时",
+            "离线 · 显示的是 .* 的事件列表",
+        ),
+        "officer_en": (
+            r"Offline · showing the checklist as of \d\d-\d\d \d\d:\d\d, not live",
+            r"Offline · showing the incidents as of .*, not live",
+        ),
+    }
+    for login, (checklist, listing) in pages.items():
+        client = await live.client(login)
+        page = (await client.get(f"/m/incidents/{incident}")).text
+        assert re.search(rf'<p class="offline-copy" role="status">{checklist}</p>', page), login
+        assert "大厅 🚪 hall" in page
+        assert re.search(listing, (await client.get("/m")).text), login
