@@ -42,6 +42,7 @@ from server.live.broker import RedisBroker
 from server.live.socket import live_routes
 from server.logs import RequestLogMiddleware
 from server.notify.routes import notify_routes
+from server.pwa import pwa_routes
 from server.reports.worker import flag_overdue_reports
 from server.resources.routes import resource_routes
 from server.security_headers import SecurityHeaders
@@ -181,6 +182,7 @@ def create_app(
         *auth_routes(),
         *api_routes(),  # first: /api/incidents/{id}/... before the pages' and forms' patterns
         *page_routes(),
+        *pwa_routes(),
         *resource_routes(),
         *duty_routes(),
         *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
