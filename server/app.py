@@ -7,13 +7,15 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from pathlib import Path
 
 import structlog
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -22,6 +24,7 @@ from incidents.clock import Clock, SystemClock
 from incidents.errors import DomainError
 from playbooks.loader import load_library
 from server import demo
+from server.api_table import api_routes
 from server.auth.errors import AuthRefused
 from server.auth.protect import AuthMiddleware, auth_refused_handler
 from server.auth.proxies import forwarding
@@ -30,7 +33,7 @@ from server.database import open_database, ping, unavailable
 from server.duty.pages import duty_routes
 from server.duty.setup import ZERO_CHECK_EVERY
 from server.duty.worker import flag_missing_zero_reports
-from server.errors import RETRY_AFTER, DatabaseGuard, domain_error_handler
+from server.errors import RETRY_AFTER, DatabaseGuard, domain_error_handler, is_api
 from server.export.routes import export_routes
 from server.followup.routes import followup_routes
 from server.incident.commands import command_routes
@@ -40,6 +43,7 @@ from server.live.socket import live_routes
 from server.logs import RequestLogMiddleware
 from server.loop_lag import sample_lag
 from server.notify.routes import notify_routes
+from server.pwa import pwa_routes
 from server.reports.worker import flag_overdue_reports
 from server.resources.routes import resource_routes
 from server.security_headers import SecurityHeaders
@@ -54,6 +58,15 @@ REPORT_CHECK_EVERY = 5.0  # seconds between looks for report deadlines that pass
 
 async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """No route, or not this method: JSON on /api/ (what the document promises), else text."""
+    assert isinstance(exc, HTTPException)
+    if not is_api(request):
+        return PlainTextResponse(exc.detail, exc.status_code, headers=exc.headers)
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    return JSONResponse({"error": code, "message": exc.detail}, exc.status_code, exc.headers)
 
 
 async def favicon(request: Request) -> Response:
@@ -170,7 +183,9 @@ def create_app(
         Route("/favicon.ico", favicon),
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
         *auth_routes(),
+        *api_routes(),  # first: /api/incidents/{id}/... before the pages' and forms' patterns
         *page_routes(),
+        *pwa_routes(),
         *resource_routes(),
         *duty_routes(),
         *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
@@ -189,5 +204,9 @@ def create_app(
             Middleware(DatabaseGuard),  # outside AuthMiddleware: the session lookup too
             Middleware(AuthMiddleware, allowed_origins=settings.allowed_origins),
         ],
-        exception_handlers={AuthRefused: auth_refused_handler, DomainError: domain_error_handler},
+        exception_handlers={
+            AuthRefused: auth_refused_handler,
+            DomainError: domain_error_handler,
+            HTTPException: http_error,
+        },
     )

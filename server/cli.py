@@ -24,7 +24,14 @@ from incidents.text import json_visible, visible
 from playbooks.loader import load_library
 from server import demo
 from server.app import create_app
-from server.auth.cli import users_add, users_disable, users_list
+from server.auth.cli import (
+    tokens_list,
+    tokens_new,
+    tokens_revoke,
+    users_add,
+    users_disable,
+    users_list,
+)
 from server.database import open_database
 from server.duty.cli import add_roster_commands, roster_command
 from server.duty.setup import rules_from
@@ -61,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--batch", type=int, default=20, help="rows sent at once")
     _add_playbook_commands(sub)
     _add_user_commands(sub)
+    _add_token_commands(sub)
     add_roster_commands(sub)
     secret = sub.add_parser("secret", help="acknowledgement-link signing keys")
     secret.add_subparsers(dest="action", required=True).add_parser(
@@ -92,6 +100,27 @@ def _add_user_commands(sub: Any) -> None:
     users.add_parser("list", help="list users")
     disable = users.add_parser("disable", help="disable a user and end their sessions")
     disable.add_argument("id")
+
+
+def _add_token_commands(sub: Any) -> None:
+    tokens = sub.add_parser("tokens", help="API tokens for systems").add_subparsers(
+        dest="action", required=True
+    )
+    new = tokens.add_parser("new", help="make a token (printed once; only its hash is kept)")
+    new.add_argument("name", help="the name its commands carry on the timeline")
+    new.add_argument("--role", required=True, choices=[r.value for r in Role if r.assignable])
+    tokens.add_parser("list", help="list tokens")
+    revoke = tokens.add_parser("revoke", help="revoke a token: refused from the next request")
+    revoke.add_argument("name")
+
+
+async def tokens_command(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_database(settings, max_size=2) as db:
+        if args.action == "new":
+            return await tokens_new(db.pool, args.name, args.role)
+        if args.action == "list":
+            return await tokens_list(db.pool, sys.stdout)
+        return await tokens_revoke(db.pool, args.name)
 
 
 def read_password() -> str:
@@ -284,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "playbooks": lambda: playbooks_command(args),
         "users": lambda: run(users_command(settings, args)),
+        "tokens": lambda: run(tokens_command(settings, args)),
         "notify-worker": lambda: run(notify_worker(settings, args)),
         "roster": lambda: run(roster_command(settings, args)),
         "secret": print_new_key,

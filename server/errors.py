@@ -31,6 +31,7 @@ from server.auth.errors import (
     AuthError,
     AuthRefused,
     BadCredentials,
+    BearerInvalid,
     LoginRequired,
     TooManyAttempts,
 )
@@ -78,6 +79,7 @@ REFUSALS: Mapping[type[Refusal], Answer] = {
     TooManyAttempts: Answer(429, Close.POLICY),  # with Retry-After: its `retry_after`
     AuthRefused: Answer(403, Close.POLICY),
     LoginRequired: Answer(401, Close.SESSION_ENDED),  # a browser page: 303 to /login
+    BearerInvalid: Answer(401, Close.SESSION_ENDED),  # revoked too: refused at once
     AckRefused: _REFUSED,
     TokenRefused: Answer(403, Close.POLICY),
     TokenMalformed: Answer(400, Close.POLICY),
@@ -105,10 +107,20 @@ def close_of(refusal: Refusal | type[Refusal]) -> Close:
     return answer(refusal).close
 
 
+API_PREFIX = "/api/"
+
+
+def is_api(conn: HTTPConnection) -> bool:
+    """A JSON API route: it answers JSON whatever the client accepts."""
+    return conn.url.path.startswith(API_PREFIX)
+
+
 def wants_json(request: Request) -> bool:
-    return request.headers.get("content-type", "").startswith(
-        "application/json"
-    ) or "application/json" in request.headers.get("accept", "")
+    return (
+        is_api(request)
+        or request.headers.get("content-type", "").startswith("application/json")
+        or "application/json" in request.headers.get("accept", "")
+    )
 
 
 def reader(conn: HTTPConnection) -> Translator:
@@ -158,11 +170,11 @@ def unavailable_response(conn: HTTPConnection) -> Response:
     be read): the page's #flash for htmx, JSON for API clients, a short text for pages."""
     text = reader(conn)(UNAVAILABLE_KEY)
     headers = {"Retry-After": RETRY_AFTER}
-    if "hx-request" in conn.headers:
+    if "hx-request" in conn.headers and not is_api(conn):
         response = flash("unavailable", "database.unavailable", text, 503)
         response.headers.update(headers)
         return response
-    if "text/html" not in conn.headers.get("accept", ""):
+    if is_api(conn) or "text/html" not in conn.headers.get("accept", ""):
         body = {"error": "unavailable", "reason": "database.unavailable", "text": text}
         return JSONResponse(body, 503, headers)
     return PlainTextResponse(text, 503, headers)

@@ -130,7 +130,7 @@ class Translator:
 
     def who(self, ident: str | None) -> str:
         """A person by display name, a unit ("unit:police") by its name, a worker as the
-        system; else the id recorded."""
+        system, an API token ("token:hospital-his") by its name; else the id recorded."""
         if not ident:
             return ""
         if ident in self.names:
@@ -138,6 +138,8 @@ class Translator:
         prefix, _, unit = ident.partition(":")
         if prefix == "system":  # a worker: the dispatcher, the timers
             return self("who.system")
+        if prefix == "token":  # a system's API token (server/auth/api_tokens.py)
+            return self("who.token", name=unit)
         named = prefix == "unit" and f"unit.{unit}" in self.catalogue.texts[self.language]
         return self.name("unit", unit) if named else ident
 

@@ -1,5 +1,6 @@
 """The headers every response carries: a CSP that allows script, style and sockets from this
-site only (no inline script, no eval), no framing, no sniffing, referrers kept in the site."""
+site only (no inline script, no eval; the phone's service worker and manifest from here too),
+no framing, no sniffing, referrers kept in the site."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "font-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'; connect-src 'self' {sockets}"
 )
 HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")

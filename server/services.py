@@ -19,11 +19,13 @@ import web
 from incidents.clock import Clock
 from incidents.duty import ZeroReportRules
 from incidents.followup import OFFICE_ZONE
+from incidents.group_commit import GROUP_COMMIT, Batching
 from incidents.kinds import IncidentType
 from incidents.plan import Plan, no_plan
 from incidents.store import EventStore
 from playbooks.instantiate import to_plan
 from playbooks.loader import Library
+from server.auth.api_tokens import ApiTokenStore
 from server.auth.ratelimit import LoginLimiter
 from server.auth.sessions import SessionStore
 from server.auth.users import UserStore
@@ -52,6 +54,7 @@ class Services:
     users: UserStore
     sessions: SessionStore
     login_limiter: LoginLimiter
+    api_tokens: ApiTokenStore
     duty: DutyStore
     zero_rules: ZeroReportRules
     renderer: Renderer
@@ -75,12 +78,23 @@ def plans_from(library: Library) -> Callable[[IncidentType], Plan]:
 
 
 def incident_store(
-    pool: asyncpg.Pool, clock: Clock, library: Library, zone: str = OFFICE_ZONE
+    pool: asyncpg.Pool,
+    clock: Clock,
+    library: Library,
+    zone: str = OFFICE_ZONE,
+    *,
+    batching: Batching = GROUP_COMMIT,
 ) -> EventStore:
     """The store as every entry point composes it: the playbooks' plans, the outbox, the
-    office's time zone (WATCHFLOOR_TZ) for deadlines counted on its calendar."""
-    projectors = [OutboxProjector(library.units)]
-    return EventStore(pool, clock, plans=plans_from(library), projectors=projectors, zone=zone)
+    office's time zone (WATCHFLOOR_TZ) for deadlines counted on its calendar; group commit."""
+    return EventStore(
+        pool,
+        clock,
+        plans=plans_from(library),
+        projectors=[OutboxProjector(library.units)],
+        zone=zone,
+        batching=batching,
+    )
 
 
 async def build_services(
@@ -110,6 +124,7 @@ async def build_services(
         users=users,
         sessions=SessionStore(pool, clock),
         login_limiter=LoginLimiter(pool, clock),
+        api_tokens=ApiTokenStore(pool, clock),
         duty=DutyStore(pool),
         zero_rules=rules_from(settings, library.units),
         renderer=renderer,

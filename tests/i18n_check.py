@@ -23,6 +23,7 @@ ALLOWED = frozenset(
         "SHA",
         "ETA",
         "URL",
+        "IP",  # as written in Chinese: IP 地址, IP 白名单
         "seq",
         "Watchfloor",
         "km",

@@ -7,9 +7,13 @@ import re
 import time
 import uuid
 
+import asyncpg
+
 from incidents.clock import ManualClock
+from incidents.events import Event
 from incidents.kinds import Role
 from incidents.lifecycle import AddNote
+from incidents.state import IncidentState
 from incidents.store import EventStore, Outcome
 from server.i18n import Catalogue
 from server.incident.render import Renderer
@@ -170,3 +174,42 @@ async def test_a_long_fan_out_gives_the_loop_back_and_keeps_each_consoles_order(
     assert all(s == seqs[0] and s == sorted(set(s)) and len(s) == 3 for s in seqs), seqs
     # the ticker ran while part of a fan-out had been sent, not only between fan-outs
     assert any(t % len(consoles) for t in ticks), ticks
+
+
+def counting_reads(store: EventStore) -> list[int]:
+    """Count the hub's reads of an incident from the database (the store's own `changes`)."""
+    reads: list[int] = []
+    read = store.changes
+
+    async def changes(incident_id: uuid.UUID, **kw: int) -> tuple[IncidentState, list[Event]]:
+        reads.append(1)
+        return await read(incident_id, **kw)
+
+    store.changes = changes  # type: ignore[method-assign]
+    return reads
+
+
+async def test_the_node_that_wrote_a_command_pushes_it_without_reading_it_back(
+    store: EventStore, clock: ManualClock, pool: asyncpg.Pool
+) -> None:
+    """This node's commit is pushed from its outcome; another node's is read from PostgreSQL,
+    and both reach the console in order, each once."""
+    hub = Hub(store, Renderer(Catalogue.load(), "Asia/Shanghai"), clock)
+    sent: list[str] = []
+    opened = await store.execute(None, open_cmd(), DUTY, uuid.uuid4().hex)
+    console = make_console(View("incident", opened.incident_id), sent, [])
+    await hub.attach(console)
+    await hub.handle(notice(opened))
+    reads = counting_reads(store)
+
+    here = await store.execute(opened.incident_id, AddNote("本节点 🙂"), STAFF, uuid.uuid4().hex)
+    await hub.handle(notice(here))
+    assert reads == [] and "本节点 🙂" in sent[-1]
+
+    other = EventStore(pool, clock)  # a second node on the same database
+    there = await other.execute(opened.incident_id, AddNote("另一节点"), STAFF, uuid.uuid4().hex)
+    await hub.handle(notice(there))
+    assert reads == [1] and "另一节点" in sent[-1]
+    seqs = [(int(m[1]), int(m[2])) for text in sent if (m := META.search(text))]
+    assert [s for _, s in seqs[-2:]] == [here.state.last_seq, there.state.last_seq]
+    assert all(prev == seq - 1 for prev, seq in seqs[-2:])

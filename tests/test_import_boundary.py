@@ -18,6 +18,8 @@ PACKAGES = ("incidents", "playbooks")
 # The only modules of the domain packages that do I/O, and why they may.
 IO_MODULES = {
     "incidents.store": "the event store: appends and reads events in PostgreSQL (asyncpg)",
+    "incidents.append": "the store's write path: a batch's locks and one-statement write (asyncpg)",
+    "incidents.group_commit": "the store's queue: commands arriving together (asyncio)",
     "incidents.migrate": "applies incidents/migrations/*.sql to PostgreSQL (asyncpg), logs each",
     "incidents.migrations.0007_salted_events": "a migration: re-seals stored chains (asyncpg)",
 }

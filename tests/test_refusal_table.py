@@ -52,7 +52,7 @@ _REPLY = "a provider's reply status: read, never answered"
 NOT_REFUSALS = {
     ("server/auth/origins.py", 443): "the HTTPS port",
     ("server/logs.py", 499): "logged for a client that left, never sent",
-    **{("server/notify/channels.py", n): _REPLY for n in (400, 408, 425, 429)},
+    **{("server/notify/failure.py", n): _REPLY for n in (400, 408, 425, 429)},
 }
 
 # The close codes that answer a refusal; RESYNC is not one (behind, or a dependency down).

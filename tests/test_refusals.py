@@ -92,9 +92,22 @@ def test_every_refusal_the_code_raises_has_a_sentence_in_both_languages() -> Non
 
 
 def test_every_sign_in_refusal_has_a_sentence() -> None:
-    """A refused sign-in, CSRF or cross-site request reads in the reader's language too."""
-    codes = {cls.code for cls in AuthRefused.__subclasses__()}
-    assert codes == {"login_required", "forbidden", "csrf_failed", "cross_site"}
+    """A refused sign-in, CSRF, cross-site or API-token request reads in the reader's language
+    too."""
+    todo, codes = list(AuthRefused.__subclasses__()), set()
+    while todo:
+        cls = todo.pop()
+        codes.add(cls.code)
+        todo += cls.__subclasses__()
+    assert codes == {
+        "login_required",
+        "forbidden",
+        "csrf_failed",
+        "cross_site",
+        "bearer_invalid",
+        "bearer_revoked",
+        "bearer_not_accepted",
+    }
     for code in codes:
         assert catalogue().has("en", f"refusal.auth.{code}"), code
 

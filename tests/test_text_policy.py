@@ -9,7 +9,6 @@ import pytest
 from incidents import validate
 from incidents.errors import InvalidCommand
 from incidents.text import json_visible, visible
-from server.incident.commands import form_text
 
 REAL = [
     "一楼大厅东侧，来访人情绪激动",
@@ -81,12 +80,3 @@ def test_stored_controls_print_escaped_and_json_stays_json() -> None:
     doc = json_visible(json.dumps({"l": "大厅\x1b\x85\u202e👍"}, ensure_ascii=False, indent=2))
     assert "\u202e" not in doc and "\x85" not in doc
     assert json.loads(doc) == {"l": "大厅\x1b\x85\u202e👍"}
-
-
-def test_a_form_value_that_was_not_utf8_is_refused_and_raw_utf8_is_read_again() -> None:
-    """%FF (decoded as U+FFFD) is refused by name; 大厅 sent as raw bytes reads as 大厅."""
-    with pytest.raises(InvalidCommand) as refused:
-        form_text("location", "a\ufffdb")
-    assert (refused.value.reason, refused.value.field) == ("request.bad_encoding", "location")
-    assert form_text("location", "大厅".encode().decode("latin-1")) == "大厅"
-    assert form_text("location", "Müller") == "Müller"

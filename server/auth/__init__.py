@@ -11,7 +11,9 @@ origins.py    which origins may send state-changing requests
 protect.py    AuthMiddleware, require_session / require_role / require_csrf,
               websocket_allowed, refusal_response and its handler
 routes.py     GET/POST /login, POST /logout
-cli.py        user commands and the demo users
+api_tokens.py ApiTokenStore: API tokens for systems, only their hash kept
+store.py      every SQL statement of the above: small functions returning rows or values
+cli.py        user and API token commands, and the demo users
 
 This door re-exports the parts below HTTP only: protect.py and routes.py answer through
 server/errors.py, whose table names this package's errors, so they are imported by module.
@@ -49,4 +51,4 @@ __all__ = [
 
 # The modules other features may import (tests/test_feature_boundary.py); the app's
 # composition (server/*.py) may import any.
-PUBLIC = ("errors", "protect", "users", "sessions")
+PUBLIC = ("errors", "protect", "users", "sessions", "cookies")

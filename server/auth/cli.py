@@ -1,4 +1,4 @@
-"""Command-line user management, for the lead to wire into `watchfloor users ...`.
+"""Command-line user and API token management: `watchfloor users ...`, `watchfloor tokens ...`.
 
 Each command prints a clear line and returns an exit code: 0 done, 1 refused.
 """
@@ -8,12 +8,15 @@ from __future__ import annotations
 import contextlib
 import sys
 import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TextIO
 
 import asyncpg
 
 from incidents.kinds import Role
 from incidents.text import is_refused, visible
+from server.auth.api_tokens import ApiTokenStore
 from server.auth.errors import AuthError, InvalidUser, UserExists
 from server.auth.users import UserStore
 
@@ -59,11 +62,16 @@ async def users_list(pool: asyncpg.Pool, out: TextIO) -> int:
         (visible(u.id), visible(u.display_name), u.role, u.language, "yes" if u.disabled else "")
         for u in users
     ]
-    widths = [max(_width(r[i]) for r in rows) for i in range(5)]
+    _print_table(rows, out)
+    return 0
+
+
+def _print_table(rows: Sequence[tuple[str, ...]], out: TextIO) -> None:
+    """Columns lined up on a terminal, a header row first."""
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         cells = (cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip(), file=out)
-    return 0
 
 
 def _width(text: str) -> int:
@@ -108,3 +116,51 @@ def _role(value: Role | str) -> Role:
     except ValueError:
         roles = ", ".join(r.value for r in Role)
         raise InvalidUser(f"unknown role {value!r}: one of {roles}") from None
+
+
+async def tokens_new(
+    pool: asyncpg.Pool,
+    name: str,
+    role: Role | str,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """A new API token: the token alone on stdout (for a script to keep), the note on stderr."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        raw, token = await ApiTokenStore(pool).create(name, _role(role))
+    except AuthError as exc:
+        print(f"error: {visible(exc.message)}", file=err)
+        return 1
+    print(raw, file=out)
+    shown = f"{visible(token.name)} ({token.role.value})"
+    print(f"created API token {shown}: shown this once, only its hash is kept", file=err)
+    return 0
+
+
+async def tokens_list(pool: asyncpg.Pool, out: TextIO) -> int:
+    tokens = await ApiTokenStore(pool).list()
+    rows = [("name", "role", "created", "revoked")]
+    rows += [
+        (visible(t.name), t.role.value, _when(t.created_at), _when(t.revoked_at)) for t in tokens
+    ]
+    _print_table(rows, out)
+    return 0
+
+
+def _when(at: datetime | None) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if at else ""
+
+
+async def tokens_revoke(
+    pool: asyncpg.Pool, name: str, *, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        token = await ApiTokenStore(pool).revoke(name)
+    except AuthError as exc:
+        print(f"error: {visible(exc.message)}", file=err)
+        return 1
+    print(f"revoked {visible(token.name)}: refused from the next request on", file=out)
+    return 0

@@ -7,12 +7,18 @@ AuthError              an account or a sign-in is refused
  ├── UnknownUser          no user by that login name
  ├── CredentialsMissing   a sign-in without a login name or a password
  ├── BadCredentials       a wrong login name or password (never saying which)
- └── TooManyAttempts      too many failed sign-ins lately; `retry_after` seconds to wait
+ ├── TooManyAttempts      too many failed sign-ins lately; `retry_after` seconds to wait
+ ├── TokenNameInvalid     an API token name that cannot be stored or shown
+ ├── TokenExists          the API token name is taken (a revoked token keeps its name)
+ └── UnknownToken         no API token by that name
 AuthRefused            a request is refused; a person reads `refusal.auth.<code>`
  ├── LoginRequired        no session (a browser page is sent to /login instead)
  ├── Forbidden            the user's role may not do this
  ├── CsrfFailed           the form's CSRF token is missing or wrong
- └── CrossSite            a state-changing request from another site
+ ├── CrossSite            a state-changing request from another site
+ ├── BearerInvalid        an API token that is not one of ours
+ │    └── BearerRevoked   an API token that was revoked
+ └── BearerNotAccepted    an API token sent to a page: tokens open /api/ only
 
 Each class's HTTP status and WebSocket close code are in server/errors.py's table.
 """
@@ -60,6 +66,18 @@ class TooManyAttempts(AuthError):
         self.retry_after = retry_after
 
 
+class TokenNameInvalid(AuthError):
+    code = "token_name_invalid"
+
+
+class TokenExists(AuthError):
+    code = "token_exists"
+
+
+class UnknownToken(AuthError):
+    code = "unknown_token"
+
+
 class AuthRefused(Refusal):
     """A request refused by sign-in protection; `reason` keys what a person reads."""
 
@@ -84,3 +102,15 @@ class CsrfFailed(AuthRefused):
 
 class CrossSite(AuthRefused):
     code = "cross_site"
+
+
+class BearerInvalid(AuthRefused):
+    code = "bearer_invalid"
+
+
+class BearerRevoked(BearerInvalid):
+    code = "bearer_revoked"
+
+
+class BearerNotAccepted(AuthRefused):
+    code = "bearer_not_accepted"

@@ -19,12 +19,23 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from incidents.kinds import Role
+from server.auth.api_tokens import token_session
 from server.auth.cookies import session_token
-from server.auth.errors import AuthRefused, CrossSite, CsrfFailed, Forbidden, LoginRequired
+from server.auth.errors import (
+    AuthRefused,
+    BearerInvalid,
+    BearerNotAccepted,
+    BearerRevoked,
+    CrossSite,
+    CsrfFailed,
+    Forbidden,
+    LoginRequired,
+)
 from server.auth.origins import cross_site_reason, is_allowed_origin, parse_origins
 from server.auth.services import auth_services
 from server.auth.sessions import Session
-from server.errors import flash, reader, status_of
+from server.errors import flash, is_api, reader, status_of
+from server.forms import read_form
 from server.logs import loggable_path
 from server.refusal import refusal_text
 
@@ -57,17 +68,44 @@ class AuthMiddleware:
                 refused = CrossSite("cross-site request refused")
                 await refusal_response(HTTPConnection(scope), refused)(scope, receive, send)
                 return
-        session = await _resolve(scope)
+        try:
+            session = await _resolve(scope)
+        except AuthRefused as refused:  # a bad API token: before any route runs
+            log.warning("bearer_refused", code=refused.code, path=loggable_path(scope["path"]))
+            await refusal_response(HTTPConnection(scope), refused)(scope, receive, send)
+            return
         scope.setdefault("state", {})["session"] = session
         with structlog.contextvars.bound_contextvars(user_id=session.user.id if session else None):
             await self.app(scope, receive, send)
 
 
 async def _resolve(scope: Scope) -> Session | None:
-    token = session_token(HTTPConnection(scope))
+    conn = HTTPConnection(scope)
+    bearer = bearer_token(conn) if scope["type"] == "http" else None
+    if bearer is not None:
+        return await _bearer_session(conn, bearer)
+    token = session_token(conn)
     if token is None:
         return None
-    return await auth_services(HTTPConnection(scope)).sessions.lookup(token)
+    return await auth_services(conn).sessions.lookup(token)
+
+
+def bearer_token(conn: HTTPConnection) -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None for no header or another scheme."""
+    scheme, _, token = conn.headers.get("authorization", "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+async def _bearer_session(conn: HTTPConnection, raw: str) -> Session:
+    """An API token opens /api/ routes only: a page never takes one in place of a sign-in."""
+    if not is_api(conn):
+        raise BearerNotAccepted("API tokens are accepted on /api/ routes only")
+    found = await auth_services(conn).api_tokens.lookup(raw)
+    if found is None:
+        raise BearerInvalid("the API token is not valid")
+    if found.revoked_at is not None:
+        raise BearerRevoked("the API token was revoked")
+    return token_session(found)
 
 
 def current_session(conn: HTTPConnection) -> Session | None:
@@ -112,6 +150,8 @@ def require_role(conn: HTTPConnection, *roles: Role) -> Session:
 async def require_csrf(request: Request) -> None:
     """403 unless the X-CSRF-Token header or the csrf_token form field is the session's token."""
     session = require_session(request)
+    if session.bearer:  # a system's token comes in a header no other site can make a browser send
+        return
     given = request.headers.get(CSRF_HEADER) or await _form_token(request)
     if not given or not hmac.compare_digest(given.encode(), session.csrf_token.encode()):
         log.warning("csrf_refused", user_id=session.user.id, path=loggable_path(request.url.path))
@@ -121,8 +161,7 @@ async def require_csrf(request: Request) -> None:
 async def _form_token(request: Request) -> str | None:
     if not request.headers.get("content-type", "").startswith(_FORM_TYPES):
         return None
-    value = (await request.form()).get(CSRF_FIELD)
-    return value if isinstance(value, str) else None
+    return next(iter((await read_form(request)).get(CSRF_FIELD, [])), None)
 
 
 def websocket_origin_allowed(websocket: WebSocket, allowed_origins: Iterable[str] = ()) -> bool:
@@ -145,19 +184,24 @@ def refusal_response(conn: HTTPConnection, exc: AuthRefused) -> Response:
     """The response for a refusal: a short text for pages, the page's flash for htmx, JSON
     for the rest; what a person reads is `refusal.auth.<code>`, in their language. A browser
     page without a session is sent to /login instead, and htmx is told to go there."""
-    signing_in = isinstance(exc, LoginRequired)
+    signing_in = isinstance(exc, LoginRequired) and not is_api(conn)
     if signing_in and wants_html(conn):
         return Response(status_code=303, headers={"Location": login_url(conn)})
     status, text = status_of(exc), refusal_text(reader(conn), exc.reason, {})
-    if wants_html(conn):
+    if wants_html(conn) and not is_api(conn):
         return PlainTextResponse(text, status)
-    if "hx-request" in conn.headers:
+    if "hx-request" in conn.headers and not is_api(conn):
         response = flash(exc.code, exc.reason, text, status)
         if signing_in:
             response.headers["HX-Redirect"] = "/login"
         return response
     body = {"error": exc.code, "reason": exc.reason, "message": exc.message, "text": text}
-    return JSONResponse(body, status)
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if _bad_bearer(exc) else {}
+    return JSONResponse(body, status, headers)
+
+
+def _bad_bearer(exc: AuthRefused) -> bool:
+    return isinstance(exc, BearerInvalid)
 
 
 async def auth_refused_handler(request: Request, exc: Exception) -> Response:

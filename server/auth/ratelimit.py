@@ -30,6 +30,7 @@ import structlog
 
 from incidents.clock import Clock
 from incidents.store import Conn
+from server.auth import store
 from server.auth.errors import TooManyAttempts
 
 log = structlog.get_logger(__name__)
@@ -59,32 +60,6 @@ def name_delay(failures: int, policy: Policy) -> timedelta:
     return min(policy.cap, policy.base * (1 << doublings))
 
 
-# The `$4`-th most recent failure (or attempt still being checked) since $3 of one name from
-# one address, after that pair's latest success.
-_NTH_PAIR_FAILURE = """
-SELECT at FROM login_attempts
-WHERE login = $1 AND address = $2 AND ok IS NOT TRUE AND at > $3
-  AND id > coalesce(
-    (SELECT max(id) FROM login_attempts WHERE login = $1 AND address = $2 AND ok), 0)
-ORDER BY at DESC OFFSET $4 - 1 LIMIT 1
-"""
-_NTH_ADDRESS_FAILURE = """
-SELECT at FROM login_attempts
-WHERE address = $1 AND ok IS NOT TRUE AND at > $2
-ORDER BY at DESC OFFSET $3 - 1 LIMIT 1
-"""
-# A name's failures since $2 from every address, after its latest success from any.
-_NAME_FAILURES = """
-SELECT count(*) AS failures, max(at) AS latest FROM login_attempts
-WHERE login = $1 AND ok IS NOT TRUE AND at > $2
-  AND id > coalesce((SELECT max(id) FROM login_attempts WHERE login = $1 AND ok), 0)
-"""
-_KNOWN_ADDRESS = """
-SELECT EXISTS (
-  SELECT 1 FROM login_attempts WHERE login = $1 AND address = $2 AND ok AND at > $3)
-"""
-
-
 class LoginLimiter:
     def __init__(self, pool: asyncpg.Pool, clock: Clock, policy: Policy | None = None) -> None:
         self._pool = pool
@@ -99,31 +74,20 @@ class LoginLimiter:
         now = self._clock.now()
         async with self._pool.acquire() as conn, conn.transaction():
             # Attempts for one address and one login name take turns here, on every node.
-            await conn.execute("SELECT pg_advisory_xact_lock(1, hashtext($1))", address)
-            await conn.execute("SELECT pg_advisory_xact_lock(2, hashtext($1))", login)
+            await store.lock_attempts(conn, address, login)
             waits = await self._waits(conn, login, address, now)
             if waits:
                 rule, wait = max(waits.items(), key=lambda item: item[1])
                 seconds = max(1, math.ceil(wait.total_seconds()))
                 log.warning("login_throttled", user_id=login, rule=rule, retry_after=seconds)
                 raise TooManyAttempts(seconds)
-            attempt: int = await conn.fetchval(
-                "INSERT INTO login_attempts (login, address, at) VALUES ($1, $2, $3) RETURNING id",
-                login,
-                address,
-                now,
-            )
-        return attempt
+            return await store.add_attempt(conn, login, address, now)
 
     async def finish(self, attempt: int, *, ok: bool) -> None:
         """Record how the attempt ended; old attempts are pruned on the way."""
         now = self._clock.now()
-        await self._pool.execute("UPDATE login_attempts SET ok = $2 WHERE id = $1", attempt, ok)
-        await self._pool.execute(
-            "DELETE FROM login_attempts WHERE at < $1 AND (ok IS NOT TRUE OR at < $2)",
-            now - KEEP,
-            now - self.policy.known,
-        )
+        await store.finish_attempt(self._pool, attempt, ok)
+        await store.prune_attempts(self._pool, now - KEEP, now - self.policy.known)
 
     async def _waits(
         self, conn: Conn, login: str, address: str, now: datetime
@@ -131,13 +95,13 @@ class LoginLimiter:
         """Each rule this attempt is over, with how long until it is within it."""
         policy, since = self.policy, now - self.policy.window
         waits: dict[str, timedelta] = {}
-        pair = await conn.fetchval(_NTH_PAIR_FAILURE, login, address, since, policy.per_pair)
+        pair = await store.nth_pair_failure(conn, login, address, since, policy.per_pair)
         if pair is not None:
             waits["name_and_address"] = pair + policy.window - now
-        spray = await conn.fetchval(_NTH_ADDRESS_FAILURE, address, since, policy.per_address)
+        spray = await store.nth_address_failure(conn, address, since, policy.per_address)
         if spray is not None:
             waits["address"] = spray + policy.window - now
-        if not await conn.fetchval(_KNOWN_ADDRESS, login, address, now - policy.known):
+        if not await store.known_address(conn, login, address, now - policy.known):
             name = await self._name_wait(conn, login, since, now)
             if name is not None:
                 waits["name"] = name
@@ -147,9 +111,8 @@ class LoginLimiter:
         self, conn: Conn, login: str, since: datetime, now: datetime
     ) -> timedelta | None:
         """What is left of the growing delay after the name's latest failure; None if none."""
-        row = await conn.fetchrow(_NAME_FAILURES, login, since)
-        latest: datetime | None = row["latest"] if row else None
-        if row is None or latest is None:
+        failures, latest = await store.name_failures(conn, login, since)
+        if latest is None:
             return None
-        ready = latest + name_delay(row["failures"], self.policy)
+        ready = latest + name_delay(failures, self.policy)
         return ready - now if ready > now else None

@@ -210,6 +210,8 @@ async def logout(request: Request) -> Response:
         log.info("signed_out", user_id=session.user.id)
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(response, request)
+    # The phone's offline copies (web/static/sw.js) and queue go with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 

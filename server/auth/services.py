@@ -11,6 +11,7 @@ from typing import Protocol
 from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
+from server.auth.api_tokens import ApiTokenStore
 from server.auth.ratelimit import LoginLimiter
 from server.auth.sessions import SessionStore
 from server.auth.users import UserStore
@@ -25,6 +26,8 @@ class AuthServices(Protocol):
     def sessions(self) -> SessionStore: ...
     @property
     def login_limiter(self) -> LoginLimiter: ...
+    @property
+    def api_tokens(self) -> ApiTokenStore: ...
 
 
 def auth_services(conn: HTTPConnection) -> AuthServices:

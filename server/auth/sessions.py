@@ -16,7 +16,8 @@ import asyncpg
 import structlog
 
 from incidents.clock import Clock
-from server.auth.users import USER_COLUMNS, User, revoke_user_sessions, user_from_row
+from server.auth import store
+from server.auth.users import User, user_from_row
 
 log = structlog.get_logger(__name__)
 
@@ -34,6 +35,7 @@ class Session:
     csrf_token: str
     expires_at: datetime
     last_seen_at: datetime
+    bearer: bool = False  # an API token's: no cookie, so no CSRF token to check
 
     @property
     def idle_expires_at(self) -> datetime:
@@ -42,27 +44,6 @@ class Session:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-# A live session: not revoked, user not disabled, neither deadline passed ($2 = now).
-_LIVE = (
-    "s.revoked_at IS NULL AND u.disabled_at IS NULL AND s.expires_at > $2 "
-    "AND s.last_seen_at > $2::timestamptz - $3::interval"
-)
-_LOOKUP = f"""
-SELECT s.id_hash, s.csrf_token, s.expires_at, s.last_seen_at, {USER_COLUMNS}
-FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id_hash = $1 AND {_LIVE}
-"""
-_ACTIVE = f"""
-SELECT s.id_hash FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id_hash = ANY($1::text[]) AND {_LIVE}
-"""
-_TOUCH = """
-UPDATE sessions SET last_seen_at = $2
-WHERE id_hash = ANY($1::text[]) AND revoked_at IS NULL
-  AND last_seen_at <= $2::timestamptz - $3::interval
-"""
 
 
 class SessionStore:
@@ -80,14 +61,8 @@ class SessionStore:
             expires_at=now + ABSOLUTE_TIMEOUT,
             last_seen_at=now,
         )
-        await self._pool.execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, "
-            "expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
-            session.id_hash,
-            user.id,
-            session.csrf_token,
-            now,
-            session.expires_at,
+        await store.add_session(
+            self._pool, session.id_hash, user.id, session.csrf_token, now, session.expires_at
         )
         log.info("session_created", user_id=user.id)
         return token, session
@@ -97,7 +72,7 @@ class SessionStore:
         if not token or len(token) > _MAX_TOKEN_LENGTH:
             return None
         now = self._clock.now()
-        row = await self._pool.fetchrow(_LOOKUP, hash_token(token), now, IDLE_TIMEOUT)
+        row = await store.live_session(self._pool, hash_token(token), now, IDLE_TIMEOUT)
         if row is None:
             return None
         session = Session(
@@ -113,20 +88,15 @@ class SessionStore:
 
     async def revoke(self, token: str) -> bool:
         """End the session of a cookie token; False when there was no live one."""
-        row = await self._pool.fetchrow(
-            "UPDATE sessions SET revoked_at = $2 WHERE id_hash = $1 AND revoked_at IS NULL "
-            "RETURNING user_id",
-            hash_token(token),
-            self._clock.now(),
-        )
-        if row is not None:
-            log.info("session_revoked", user_id=row["user_id"])
-        return row is not None
+        user_id = await store.revoke_session(self._pool, hash_token(token), self._clock.now())
+        if user_id is not None:
+            log.info("session_revoked", user_id=user_id)
+        return user_id is not None
 
     async def revoke_user(self, user_id: str) -> int:
         """End every session of one user (everywhere they are signed in); how many ended."""
         async with self._pool.acquire() as conn:
-            ended = await revoke_user_sessions(conn, user_id, self._clock.now())
+            ended = await store.revoke_user_sessions(conn, user_id, self._clock.now())
         log.info("user_sessions_revoked", user_id=user_id, sessions_ended=ended)
         return ended
 
@@ -139,11 +109,10 @@ class SessionStore:
         wanted, now = list(set(ids)), self._clock.now()
         if not wanted:
             return set()
-        rows = await self._pool.fetch(_ACTIVE, wanted, now, IDLE_TIMEOUT)
-        live = {r["id_hash"] for r in rows}
+        live = await store.live_session_ids(self._pool, wanted, now, IDLE_TIMEOUT)
         if touch and live:
             await self._touch(list(live), now)
         return live
 
     async def _touch(self, id_hashes: list[str], now: datetime) -> None:
-        await self._pool.execute(_TOUCH, id_hashes, now, TOUCH_INTERVAL)
+        await store.touch_sessions(self._pool, id_hashes, now, TOUCH_INTERVAL)

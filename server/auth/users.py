@@ -6,7 +6,6 @@ import asyncio
 import builtins
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal, TypeAlias, cast
 
 import asyncpg
@@ -15,7 +14,7 @@ import structlog
 from incidents.clock import Clock, SystemClock
 from incidents.kinds import Role
 from incidents.state import Actor
-from incidents.store import Conn
+from server.auth import store
 from server.auth.errors import InvalidUser, UnknownUser, UserExists
 from server.auth.passwords import Passwords, check_strength
 
@@ -24,7 +23,6 @@ log = structlog.get_logger(__name__)
 Language: TypeAlias = Literal["zh-CN", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh-CN", "en")
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
-USER_COLUMNS = "u.id, u.display_name, u.role, u.language, u.disabled_at IS NOT NULL AS disabled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +40,7 @@ class User:
 
 
 def user_from_row(row: asyncpg.Record) -> User:
+    """A user from a row with store.USER_COLUMNS."""
     return User(
         id=row["id"],
         display_name=row["display_name"],
@@ -69,16 +68,6 @@ def _checked(login: str, display_name: str, language: str) -> tuple[str, str, La
     return login, display_name, language
 
 
-async def revoke_user_sessions(conn: Conn, user_id: str, at: datetime) -> int:
-    """End every live session of one user; the number ended. (Shared with sessions.py.)"""
-    status = await conn.execute(
-        "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-        user_id,
-        at,
-    )
-    return int(status.split()[-1])
-
-
 class UserStore:
     def __init__(
         self, pool: asyncpg.Pool, clock: Clock | None = None, passwords: Passwords | None = None
@@ -100,15 +89,8 @@ class UserStore:
         check_strength(login, password)
         hashed = await asyncio.to_thread(self._passwords.hash, password)
         try:
-            await self._pool.execute(
-                "INSERT INTO users (id, display_name, role, password_hash, language, created_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6)",
-                login,
-                display_name,
-                Role(role).value,
-                hashed,
-                lang,
-                self._clock.now(),
+            await store.add_user(
+                self._pool, login, display_name, Role(role).value, hashed, lang, self._clock.now()
             )
         except asyncpg.UniqueViolationError:
             raise UserExists(f"the login name {login!r} is taken") from None
@@ -116,28 +98,19 @@ class UserStore:
         return User(login, display_name, Role(role), lang, disabled=False)
 
     async def get(self, id: str) -> User | None:
-        row = await self._pool.fetchrow(
-            f"SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1", normalize_login(id)
-        )
+        row = await store.user(self._pool, normalize_login(id))
         return user_from_row(row) if row else None
 
     async def list(self) -> builtins.list[User]:
-        rows = await self._pool.fetch(f"SELECT {USER_COLUMNS} FROM users u ORDER BY u.id")
-        return [user_from_row(r) for r in rows]
+        return [user_from_row(r) for r in await store.users(self._pool)]
 
     async def disable(self, id: str) -> User:
         """Stop a user from signing in and end their sessions at once; disabling twice is fine."""
         login, now = normalize_login(id), self._clock.now()
         async with self._pool.acquire() as conn, conn.transaction():
-            found = await conn.fetchval(
-                "UPDATE users SET disabled_at = coalesce(disabled_at, $2) WHERE id = $1 "
-                "RETURNING id",
-                login,
-                now,
-            )
-            if found is None:
+            if not await store.disable_user(conn, login, now):
                 raise UnknownUser(f"no user {login!r}")
-            ended = await revoke_user_sessions(conn, login, now)
+            ended = await store.revoke_user_sessions(conn, login, now)
         log.info("user_disabled", user_id=login, sessions_ended=ended)
         user = await self.get(login)
         assert user is not None
@@ -149,9 +122,7 @@ class UserStore:
         Unknown, disabled and wrong-password cases take the same time and look the same.
         """
         login = normalize_login(id)
-        row = await self._pool.fetchrow(
-            f"SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.id = $1", login
-        )
+        row = await store.user_with_hash(self._pool, login)
         stored: str | None = row["password_hash"] if row else None
         ok = await asyncio.to_thread(self._passwords.verify, stored, password)
         if row is None or stored is None or not ok or row["disabled"]:
@@ -164,5 +135,5 @@ class UserStore:
 
     async def _rehash(self, login: str, password: str) -> None:
         hashed = await asyncio.to_thread(self._passwords.hash, password)
-        await self._pool.execute("UPDATE users SET password_hash = $2 WHERE id = $1", login, hashed)
+        await store.set_password_hash(self._pool, login, hashed)
         log.info("password_rehashed", user_id=login)

@@ -17,11 +17,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from incidents.domain import Command
-from incidents.errors import InvalidCommand, Named, NotFound
+from incidents.errors import InvalidCommand, NotFound
 from incidents.store import EventStore, Outcome
 from server.auth.protect import require_csrf, require_session
 from server.duty.commander import with_roster
 from server.errors import wants_json
+from server.forms import read_form
 from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
 from server.live.broker import Broker, Notice
 from server.services import services
@@ -81,29 +82,9 @@ async def read_fields(request: Request) -> Fields:
     if request.headers.get("content-type", "").startswith("application/json"):
         fields: dict[str, Any] = await json_object(request)
     else:
-        form = await request.form()  # a field sent more than once (checkboxes): its list
-        values = {k: [form_text(k, v) for v in form.getlist(k) if isinstance(v, str)] for k in form}
-        fields = {k: vs[0] if len(vs) == 1 else vs for k, vs in values.items() if vs}
+        form = await read_form(request)  # a field sent more than once (checkboxes): its list
+        fields = {k: vs[0] if len(vs) == 1 else vs for k, vs in form.items()}
     return fields
-
-
-def form_text(name: str, value: str) -> str:
-    """A form value as sent. Starlette reads a form's bytes as Latin-1 and its %-escapes as
-    UTF-8, putting U+FFFD where they are not: that is refused by name, never stored. Raw
-    UTF-8 sent without %-escapes (`curl -d`) arrives as Latin-1 letters and is read again."""
-    if "\ufffd" in value:
-        raise InvalidCommand(
-            "request.bad_encoding",
-            f"{name} is not valid UTF-8",
-            field=name,
-            name=Named("field", name),
-        )
-    if value.isascii() or max(value) > "\xff":
-        return value
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except UnicodeDecodeError:  # a letter sent right: "é" (%C3%A9) is one byte, no UTF-8
-        return value
 
 
 def idempotency_key(request: Request, fields: Fields) -> str:

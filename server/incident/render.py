@@ -156,6 +156,8 @@ class Renderer:
         self.catalogue = catalogue
         self.zone = ZoneInfo(zone)
         self.names = names or UserNames.fixed({})
+        self._macro_modules: dict[tuple[str, Role], Any] = {}
+        self._macros_names: Mapping[str, str] | None = None
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -197,10 +199,18 @@ class Renderer:
         return self.env.get_template(name).render(t=t, lang=t.language, **context)
 
     def _macros(self, language: str, role: Role) -> Any:
-        t = self.translator(language)
-        return self.env.get_template("fragments.html").make_module(
-            {"t": t, "lang": t.language, "role": role}
-        )
+        """The fragments' macros for a language and role, built once per set of names: making
+        the module runs the whole template, a cost every push paid before."""
+        names = self.names.current
+        if names is not self._macros_names:
+            self._macro_modules, self._macros_names = {}, names
+        key = (normalize(language), role)
+        if key not in self._macro_modules:
+            t = self.translator(language)
+            self._macro_modules[key] = self.env.get_template("fragments.html").make_module(
+                {"t": t, "lang": t.language, "role": role}
+            )
+        return self._macro_modules[key]
 
     def board_update(
         self, state: IncidentState, events: Sequence[Event], language: str, now: datetime

@@ -15,6 +15,7 @@ from incidents.errors import InvalidCommand, Named, NotFound
 from incidents.kinds import Role
 from incidents.state import IncidentState
 from incidents.store import EventStore
+from server.api import bodies
 from server.auth.protect import require_session
 from server.auth.sessions import Session
 from server.duty.view import duty_panel
@@ -121,24 +122,28 @@ async def phone_incident(request: Request) -> Response:
     )
 
 
+MAX_SEQ = 2**31 - 1  # events.seq is an integer column
+
+
 def incident_json(s: IncidentState) -> dict[str, Any]:
+    """The incident as GET /api/incidents/{id} gives it (its schema: bodies.Incident)."""
     done, total = s.progress()
-    return {
-        "id": str(s.id),
-        "type": s.type,
-        "level": s.level,
-        "status": s.status,
-        "location": s.location,
-        "headcount": s.headcount,
-        "last_seq": s.last_seq,
-        "opened_at": format_time(s.opened_at),
-        "commander": s.commander,
-        "checklist": {"done": done, "total": total},
-        "items": [{"id": i.id, "status": i.status, "by": i.by} for i in s.checklist],
-        "notifications": [
-            {"id": n.id, "unit": n.unit, "status": n.status} for n in s.notifications
-        ],
-    }
+    reply = bodies.Incident(
+        id=s.id,
+        type=s.type,
+        level=s.level,
+        status=s.status,
+        location=s.location,
+        headcount=s.headcount,
+        last_seq=s.last_seq,
+        opened_at=format_time(s.opened_at),
+        commander=s.commander,
+        checklist=bodies.Progress(done, total),
+        items=[bodies.Item(i.id, i.status, i.by) for i in s.checklist],
+        notifications=[bodies.Notification(n.id, n.unit, n.status) for n in s.notifications],
+    )
+    found: dict[str, Any] = bodies.plain(reply)
+    return found
 
 
 async def api_incidents(request: Request) -> Response:
@@ -159,6 +164,8 @@ async def api_events(request: Request) -> Response:
     store: EventStore = services(request).store
     try:
         after = int(request.query_params.get("after", "0") or 0)
+        if after > MAX_SEQ:  # beyond what the events table counts to
+            raise ValueError(after)
     except ValueError:
         raise InvalidCommand(
             "input.integer",
@@ -171,12 +178,10 @@ async def api_events(request: Request) -> Response:
 
 
 def page_routes() -> list[Route]:
+    """The pages; the JSON reads above are routed by the API's table (server/api_table.py)."""
     return [
         Route("/", board),
         Route("/incidents/{incident_id}", incident),
         Route("/m", phone),
         Route("/m/incidents/{incident_id}", phone_incident),
-        Route("/api/incidents", api_incidents),
-        Route("/api/incidents/{incident_id}", api_incident),
-        Route("/api/incidents/{incident_id}/events", api_events),
     ]

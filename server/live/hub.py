@@ -163,7 +163,10 @@ class Hub:
                 floor = min([prev, *self._seen_by_watchers(notice.incident_id)])
             else:
                 prev = floor = known
-            state, events = await self.store.changes(notice.incident_id, after_seq=floor)
+            committed = self.store.committed(notice.incident_id, floor, notice.last_seq)
+            state, events = committed or await self.store.changes(
+                notice.incident_id, after_seq=floor
+            )
             self.known[notice.incident_id] = state.last_seq
             await self.fan_out(state, events, prev)
 

@@ -1,7 +1,7 @@
 """The dispatcher: claims due outbox rows, sends each outside any transaction, and records
 the attempt as an event (which updates the row in the same transaction).
 
-Rows are claimed with FOR UPDATE SKIP LOCKED and a lease, so any number of processes can
+Rows are claimed under row locks with SKIP LOCKED and a lease, so any number of processes can
 run a dispatcher. A process that dies mid-send leaves its rows leased; when the lease
 runs out another dispatcher sends them again, with the same idempotency key. So delivery
 is at least once, and the events record each attempt once: the command's key is

@@ -28,10 +28,12 @@ from incidents.notifications import (
 )
 from incidents.state import Actor, IncidentState, NotificationState
 from incidents.store import EventStore
+from server.api import bodies
+from server.api.operation import decoded
 from server.auth.protect import require_csrf, require_session
 from server.errors import status_of
 from server.i18n import normalize
-from server.incident.commands import incident_id, json_object, read_fields, run
+from server.incident.commands import incident_id, read_fields, run
 from server.incident.input import Fields, integer, text
 from server.incident.render import Renderer
 from server.live.broker import Broker, Notice
@@ -152,24 +154,16 @@ async def ack_submit(request: Request) -> Response:
     return _page(request, ctx.language, s=ctx.state, unit=unit, done=True, refused=None)
 
 
-async def _json_fields(request: Request) -> dict[str, Any]:
-    data = await json_object(request)
-    if not isinstance(data.get("token"), str):
-        raise InvalidCommand(
-            "request.token_missing", "send a JSON object with the token", field="token"
-        )
-    return data
-
-
 async def api_ack(request: Request) -> Response:
-    fields = await _json_fields(request)
+    """A unit's system acknowledges with the link's token (JSON: bodies.Acknowledge)."""
+    body = await decoded(request, bodies.Acknowledge)
     try:
-        ctx = await _context(request, fields["token"])
-        await _acknowledge(request, ctx, "api", fields)
+        ctx = await _context(request, body.token)
+        await _acknowledge(request, ctx, "api", bodies.fields(body))
     except AckRefused as refused:
         return JSONResponse({"error": refused.code}, status_of(refused))
-    body = {"incident_id": str(ctx.claim.incident_id), "notification": ctx.claim.notification}
-    return JSONResponse({**body, "acknowledged": True}, 201)
+    reply = bodies.Acknowledged(ctx.claim.incident_id, ctx.claim.notification, acknowledged=True)
+    return JSONResponse(bodies.plain(reply), 201)
 
 
 def _notification(request: Request) -> str:
@@ -198,11 +192,11 @@ async def resend(request: Request) -> Response:
 
 
 def notify_routes() -> list[Route]:
+    """The pages and console forms; POST /api/ack is routed by the API's table."""
     base = "/incidents/{incident_id}/notifications/{notification}"
     return [
         Route("/ack/{token}", ack_page, methods=["GET"]),
         Route("/ack/{token}", ack_submit, methods=["POST"]),
-        Route("/api/ack", api_ack, methods=["POST"]),
         Route(f"{base}/acknowledge", phone_ack, methods=["POST"]),
         Route(f"{base}/resend", resend, methods=["POST"]),
     ]

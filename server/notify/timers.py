@@ -1,6 +1,6 @@
 """The timer worker: fires escalation steps that are due, once, on whichever node gets there.
 
-Timer rows are claimed with FOR UPDATE SKIP LOCKED and a lease; the step is a command
+Timer rows are claimed under row locks with SKIP LOCKED and a lease; the step is a command
 with the key ("timer", row), so a node that dies after firing it fires nothing twice.
 A step that no longer applies (acknowledged, closed) is marked with the reason.
 """

@@ -130,6 +130,12 @@ class Consoles:
         await page.goto(url)
         return page
 
+    async def new_page(self, who: str, context: BrowserContext) -> Page:
+        """Another page of `context` (the same browser: its cookies, storage and worker)."""
+        page = await context.new_page()
+        self._watch(who, page)
+        return page
+
     async def open(self, login: str, path: str = "/", *, phone: bool = False) -> Page:
         """Sign in through the login form as `login`, land on `path`, wait for the live feed."""
         page = await (await self.context(phone=phone)).new_page()

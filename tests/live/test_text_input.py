@@ -96,8 +96,12 @@ async def test_chinese_and_emoji_are_stored_as_typed(live: Live, location: str) 
     [
         (b"location=%FF%FE&", 422, "request.bad_encoding"),  # %-encoded, not UTF-8
         (b"location=%E5%A4&", 422, "request.bad_encoding"),  # a cut UTF-8 sequence
-        (b"location=a\x9bb&", 422, "text.control_character"),  # a raw C1 byte
+        (b"location=a\x9bb&", 422, "request.bad_encoding"),  # a raw byte that is no UTF-8
+        ("location=大厅&".encode("gbk"), 422, "request.bad_encoding"),  # raw GBK: never mojibake
+        (b"location=Caf\xe9&", 422, "request.bad_encoding"),  # raw Latin-1
+        (b"location=a%C2%9Bb&", 422, "text.control_character"),  # UTF-8, but a C1 control
         ("location=大厅&".encode(), 201, None),  # raw UTF-8, not %-encoded: read right
+        ("location=大%E5%8E%85&".encode(), 201, None),  # raw and %-escaped UTF-8 mixed
     ],
 )
 async def test_a_form_that_is_not_utf8_is_refused_by_field_or_read_right(
