@@ -1,0 +1,72 @@
+"""Linked incidents: one opened *from* another (a visitor collapses during a collective visit).
+
+The new incident's `opened` event names the first; the first records the link on its own chain
+(`incident_linked`), so each log tells the whole story alone. Closing one leaves the other open.
+The domain knows no other incident: the server fills in what the store says of it (`Link`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+from uuid import UUID
+
+from incidents.authz import Action
+from incidents.errors import IllegalTransition, InvalidCommand
+from incidents.events import Event, EventDraft
+from incidents.kinds import IncidentType
+from incidents.state import IncidentState, Link
+
+
+def link_payload(link: Link) -> dict[str, Any]:
+    return {"incident": str(link.id), "type": link.type.value, "location": link.location}
+
+
+def link_from(payload: Any) -> Link | None:
+    if not isinstance(payload, dict):
+        return None
+    return Link(UUID(payload["incident"]), IncidentType(payload["type"]), payload["location"])
+
+
+def checked_link(linked_to: UUID | None, found: Link | None) -> Link | None:
+    """The incident an opening names, as the store found it; refused by name when there is
+    no such incident."""
+    if linked_to is None:
+        return None
+    if found is None or found.id != linked_to:
+        raise InvalidCommand(
+            "link.unknown", f"no incident {linked_to} to link to", field="linked_to"
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLink:
+    """The first incident notes the one opened from it (also when it is closed by then)."""
+
+    action: ClassVar[Action] = Action.OPEN
+    allowed_when_closed: ClassVar[bool] = True
+    other: Link
+
+
+def decide_link(state: IncidentState, cmd: RecordLink) -> list[EventDraft]:
+    if cmd.other.id == state.id:
+        raise InvalidCommand("link.self", "an incident cannot be linked to itself")
+    if any(link.id == cmd.other.id for link in state.linked):
+        raise IllegalTransition("link.exists", "the incidents are already linked")
+    return [EventDraft("incident_linked", link_payload(cmd.other))]
+
+
+def apply_linked(s: IncidentState, e: Event) -> IncidentState:
+    link = link_from(e.payload)
+    assert link is not None  # the payload decide_link wrote
+    return replace(s, linked=(*s.linked, link))
+
+
+HANDLERS: dict[type[Any], Callable[[IncidentState, Any], list[EventDraft]]] = {
+    RecordLink: decide_link
+}
+APPLIERS: dict[str, Callable[[IncidentState, Event], IncidentState]] = {
+    "incident_linked": apply_linked
+}

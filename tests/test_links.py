@@ -1,0 +1,69 @@
+"""Linked incidents in the pure core: a medical incident opened from a collective visit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from uuid import uuid4
+
+import pytest
+
+from incidents.domain import fold
+from incidents.errors import IllegalTransition, InvalidCommand
+from incidents.events import verify_chain
+from incidents.kinds import IncidentType, Status
+from incidents.lifecycle import ChangeStatus, CloseIncident
+from incidents.links import RecordLink
+from incidents.state import Link
+from tests.support import DUTY, open_cmd
+from tests.test_domain import Log, opened
+
+PLACE = "一楼大厅 🏛️ Hall A"
+
+
+def first_and_medical() -> tuple[Log, Log]:
+    first = Log()
+    first.run(replace(open_cmd(IncidentType.COLLECTIVE_VISIT, 12), location=PLACE), DUTY)
+    found = Link(first.id, first.s.type, first.s.location)
+    medical = Log()
+    medical.run(replace(open_cmd(), linked_to=first.id, linked_from=found), DUTY)
+    first.run(RecordLink(Link(medical.id, medical.s.type, medical.s.location)), DUTY)
+    return first, medical
+
+
+def test_each_incident_names_the_other_on_its_own_chain() -> None:
+    """The medical one says what it was opened from; the first lists it; both chains hold."""
+    first, medical = first_and_medical()
+    assert medical.s.linked_to == Link(first.id, IncidentType.COLLECTIVE_VISIT, PLACE)
+    assert medical.events[0].payload["linked_to"]["location"] == PLACE
+    assert first.s.linked == (Link(medical.id, IncidentType.MEDICAL, "一楼大厅"),)
+    assert first.events[-1].kind == "incident_linked"
+    verify_chain(first.events)
+    verify_chain(medical.events)
+    assert fold(first.events) == first.s and fold(medical.events) == medical.s
+
+
+def test_an_opening_from_no_such_incident_is_refused_by_name() -> None:
+    """The server found nothing under that id: refused, naming the field."""
+    with pytest.raises(InvalidCommand) as refused:
+        Log().run(replace(open_cmd(), linked_to=uuid4()), DUTY)
+    assert refused.value.reason == "link.unknown" and refused.value.field == "linked_to"
+
+
+def test_the_link_is_recorded_once_and_also_on_a_closed_incident() -> None:
+    """A second record of the same link is refused; a closed first still records one."""
+    first, medical = first_and_medical()
+    with pytest.raises(IllegalTransition):
+        first.run(RecordLink(first.s.linked[0]), DUTY)
+    first.run(ChangeStatus(Status.CONTAINED))
+    first.run(CloseIncident())
+    other = opened()
+    first.run(RecordLink(Link(other.id, other.s.type, other.s.location)), DUTY)
+    assert len(first.s.linked) == 2 and first.s.status is Status.CLOSED
+
+
+def test_closing_one_leaves_the_other_open() -> None:
+    """Each incident has its own status: closing the medical one changes nothing on the first."""
+    first, medical = first_and_medical()
+    medical.run(ChangeStatus(Status.RESPONDING))
+    medical.run(CloseIncident())
+    assert medical.s.status is Status.CLOSED and first.s.is_open
