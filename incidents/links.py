@@ -7,7 +7,7 @@ The domain knows no other incident: the server fills in what the store says of i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 from uuid import UUID
@@ -62,6 +62,23 @@ def apply_linked(s: IncidentState, e: Event) -> IncidentState:
     link = link_from(e.payload)
     assert link is not None  # the payload decide_link wrote
     return replace(s, linked=(*s.linked, link))
+
+
+def grouped(states: Sequence[IncidentState]) -> list[IncidentState]:
+    """The board's order: each incident directly followed by those opened from it (in the
+    order given), the others as given. A link to an incident not shown is no group."""
+    shown = {s.id for s in states}
+    children: dict[UUID, list[IncidentState]] = {}
+    for s in states:
+        if s.linked_to is not None and s.linked_to.id in shown:
+            children.setdefault(s.linked_to.id, []).append(s)
+    order: list[IncidentState] = []
+    stack = [s for s in reversed(states) if s.linked_to is None or s.linked_to.id not in shown]
+    while stack:  # depth first, without recursion: a chain of links stays together
+        state = stack.pop()
+        order.append(state)
+        stack += reversed(children.get(state.id, []))
+    return order
 
 
 HANDLERS: dict[type[Any], Callable[[IncidentState, Any], list[EventDraft]]] = {

@@ -51,7 +51,7 @@ def test_an_opening_from_no_such_incident_is_refused_by_name() -> None:
 
 def test_the_link_is_recorded_once_and_also_on_a_closed_incident() -> None:
     """A second record of the same link is refused; a closed first still records one."""
-    first, medical = first_and_medical()
+    first, _ = first_and_medical()
     with pytest.raises(IllegalTransition):
         first.run(RecordLink(first.s.linked[0]), DUTY)
     first.run(ChangeStatus(Status.CONTAINED))

@@ -76,7 +76,9 @@ PARAMS: dict[str, Params] = {
         **p,
         "type": t(f"type.{p['type']}"),
         "people": t("count.people", n=p["headcount"]),
+        "incident": _other(t, p.get("linked_to")),
     },
+    "incident_linked": lambda s, t, p: {"incident": _other(t, p)},
     "level_changed": lambda s, t, p: _level(s, t, p),
     "status_changed": lambda s, t, p: _status(t, p),
     "checklist_item_added": lambda s, t, p: {"item": _item(s, t, p["item"])},
@@ -126,6 +128,14 @@ def _commander(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
     return {**p, "from": t.who(p.get("from")), "to": to + by_roster}
 
 
+def _other(t: Translator, link: Any) -> str:
+    """Another incident by what and where it is, never by its id."""
+    if not isinstance(link, Mapping):
+        return ""
+    kind = t(f"type.{link['type']}")
+    return f"{kind} · {link['location']}"
+
+
 def _as_is(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> Mapping[str, Any]:
     return p
 
@@ -133,6 +143,8 @@ def _as_is(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> Mapping
 def _key(event: Event) -> str:
     if event.kind == "commander_assigned" and event.payload.get("source") == "recusal":
         return "roster.event.commander_stepped_down"
+    if event.kind == "opened" and event.payload.get("linked_to"):
+        return "event.opened_linked"
     return f"event.{event.kind}"
 
 
