@@ -15,7 +15,7 @@ from incidents.errors import IllegalTransition, InvalidCommand, Named
 from incidents.events import Event, EventDraft
 from incidents.kinds import IncidentType, Level, Status
 from incidents.levels import level_floor
-from incidents.links import checked_link, link_from, link_payload
+from incidents.links import checked_link, opened_fields, opened_from
 from incidents.plan import Plan
 from incidents.state import IncidentState, Link
 
@@ -144,7 +144,7 @@ def decide_open(cmd: OpenIncident, plan: Plan) -> list[EventDraft]:
         "plan": plan.to_payload(),
     }
     if link := checked_link(cmd.linked_to, cmd.linked_from):
-        payload["linked_to"] = link_payload(link)
+        payload |= opened_fields(link)
     return [
         EventDraft("opened", payload),
         *floor_raise(cmd.type, level, cmd.headcount),
@@ -281,7 +281,7 @@ def apply_opened(_: IncidentState | None, e: Event) -> IncidentState:
         injured=p.get("injured", False),
         level_reached={Level(p["level"]): e.occurred_at},
         status_reached={Status.REPORTED: e.occurred_at},
-        linked_to=link_from(p.get("linked_to")),
+        linked_to=opened_from(p),
     )
 
 

@@ -7,7 +7,7 @@ The domain knows no other incident: the server fills in what the store says of i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 from uuid import UUID
@@ -23,10 +23,25 @@ def link_payload(link: Link) -> dict[str, Any]:
     return {"incident": str(link.id), "type": link.type.value, "location": link.location}
 
 
-def link_from(payload: Any) -> Link | None:
-    if not isinstance(payload, dict):
-        return None
+def link_from(payload: Mapping[str, Any]) -> Link:
     return Link(UUID(payload["incident"]), IncidentType(payload["type"]), payload["location"])
+
+
+# In the `opened` event, the first incident's fields sit at the top of the payload, flat: the
+# place is free text, and a redacted export masks (and commits to) top-level fields only.
+OPENED_FROM = {"linked_to": "incident", "linked_type": "type", "linked_location": "location"}
+
+
+def opened_fields(link: Link) -> dict[str, Any]:
+    plain = link_payload(link)
+    return {field: plain[name] for field, name in OPENED_FROM.items()}
+
+
+def opened_from(payload: Mapping[str, Any]) -> Link | None:
+    """The incident an `opened` event names, or None for an incident opened on its own."""
+    if not payload.get("linked_to"):
+        return None
+    return link_from({name: payload[field] for field, name in OPENED_FROM.items()})
 
 
 def checked_link(linked_to: UUID | None, found: Link | None) -> Link | None:
@@ -59,9 +74,7 @@ def decide_link(state: IncidentState, cmd: RecordLink) -> list[EventDraft]:
 
 
 def apply_linked(s: IncidentState, e: Event) -> IncidentState:
-    link = link_from(e.payload)
-    assert link is not None  # the payload decide_link wrote
-    return replace(s, linked=(*s.linked, link))
+    return replace(s, linked=(*s.linked, link_from(e.payload)))
 
 
 def grouped(states: Sequence[IncidentState]) -> list[IncidentState]:

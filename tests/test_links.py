@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from uuid import uuid4
 
+import pypdf
 import pytest
 
 from incidents.domain import fold
@@ -14,6 +16,9 @@ from incidents.kinds import IncidentType, Status
 from incidents.lifecycle import ChangeStatus, CloseIncident
 from incidents.links import RecordLink
 from incidents.state import Link
+from server.export.run import render
+from server.export.view import view_of
+from tests.export.support import translator
 from tests.support import DUTY, open_cmd
 from tests.test_domain import Log, opened
 
@@ -34,7 +39,7 @@ def test_each_incident_names_the_other_on_its_own_chain() -> None:
     """The medical one says what it was opened from; the first lists it; both chains hold."""
     first, medical = first_and_medical()
     assert medical.s.linked_to == Link(first.id, IncidentType.COLLECTIVE_VISIT, PLACE)
-    assert medical.events[0].payload["linked_to"]["location"] == PLACE
+    assert medical.events[0].payload["linked_location"] == PLACE
     assert first.s.linked == (Link(medical.id, IncidentType.MEDICAL, "一楼大厅"),)
     assert first.events[-1].kind == "incident_linked"
     verify_chain(first.events)
@@ -67,3 +72,24 @@ def test_closing_one_leaves_the_other_open() -> None:
     medical.run(ChangeStatus(Status.RESPONDING))
     medical.run(CloseIncident())
     assert medical.s.status is Status.CLOSED and first.s.is_open
+
+
+def _report(log: Log, fmt: str, language: str) -> str:
+    data = render(fmt, view_of(log.events, redact=True), translator(language), {}, exported_by="x")
+    if fmt == "pdf":
+        return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+    return data.decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["md", "pdf"])
+def test_the_exports_name_the_linked_incidents_by_type_and_place(fmt: str) -> None:
+    """The first's report lists the medical one; the medical one's says where it came from."""
+    first, medical = first_and_medical()
+    zh = _report(first, fmt, "zh-CN")
+    assert "关联事件" in zh and "突发疾病 · 一楼大厅" in zh
+    assert str(medical.id) not in zh
+    assert "关联自" in _report(medical, fmt, "zh-CN")
+    assert "集体访 · 一楼大厅" in _report(medical, fmt, "zh-CN")
+    assert "Opened from" in _report(medical, fmt, "en")
+    if fmt == "md":  # the PDF's text extraction drops the emoji
+        assert f"集体访 · {PLACE}" in _report(medical, "md", "zh-CN")
