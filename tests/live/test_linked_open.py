@@ -27,7 +27,7 @@ async def test_an_opening_from_no_such_incident_is_refused_by_name(live: Live) -
 
 
 async def test_a_retried_opening_records_the_link_once(live: Live) -> None:
-    """The same key twice: one medical incident, one incident_linked on the first."""
+    """The same key twice (over the JSON API): one medical incident, one link on the first."""
     duty = await live.client("duty1")
     key = uuid.uuid4().hex
     first = (
@@ -39,7 +39,7 @@ async def test_a_retried_opening_records_the_link_once(live: Live) -> None:
     ).json()["incident_id"]
     replies = [
         await duty.post(
-            "/incidents", json=BODY | {"linked_to": first}, headers={"Idempotency-Key": key}
+            "/api/incidents", json=BODY | {"linked_to": first}, headers={"Idempotency-Key": key}
         )
         for _ in range(2)
     ]
