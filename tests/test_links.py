@@ -14,7 +14,7 @@ from incidents.errors import IllegalTransition, InvalidCommand
 from incidents.events import verify_chain
 from incidents.kinds import IncidentType, Status
 from incidents.lifecycle import ChangeStatus, CloseIncident
-from incidents.links import RecordLink
+from incidents.links import RecordLink, grouped
 from incidents.state import Link
 from server.export.run import render
 from server.export.view import view_of
@@ -93,3 +93,16 @@ def test_the_exports_name_the_linked_incidents_by_type_and_place(fmt: str) -> No
     assert "Opened from" in _report(medical, fmt, "en")
     if fmt == "md":  # the PDF's text extraction drops the emoji
         assert f"集体访 · {PLACE}" in _report(medical, "md", "zh-CN")
+
+
+def test_the_board_puts_each_linked_incident_under_the_one_it_came_from() -> None:
+    """Newest first, except that an incident opened from another sits right under it; one
+    opened from an incident no longer shown (closed) stands alone."""
+    first, medical = first_and_medical()
+    other, gone = opened(), Log()
+    gone.run(open_cmd(), DUTY)
+    orphan = Log()
+    lost = Link(gone.id, gone.s.type, gone.s.location)
+    orphan.run(replace(open_cmd(), linked_to=gone.id, linked_from=lost), DUTY)
+    newest_first = [orphan.s, other.s, medical.s, first.s]
+    assert [s.id for s in grouped(newest_first)] == [orphan.id, other.id, first.id, medical.id]
