@@ -27,8 +27,18 @@ from incidents.followup import CompleteFollowup, ExtendReply, RecordInstruction
 from incidents.notifications import RecordPhoneAcknowledgement, ResendNotification
 from server.api import bodies
 from server.api.document import document
-from server.api.operation import Auth, Build, Endpoint, Operation, Param, checked, command
+from server.api.operation import (
+    Auth,
+    Build,
+    Endpoint,
+    Operation,
+    Param,
+    checked,
+    command,
+    decoded,
+)
 from server.auth.errors import BearerInvalid, CrossSite, CsrfFailed, Forbidden, LoginRequired
+from server.auth.protect import require_csrf, require_session
 from server.duty.commander import with_roster
 from server.duty.pages import add_shift, end_shift, file_zero_report
 from server.incident.commands import open_route
@@ -102,6 +112,19 @@ def _build(make: Callable[[Request, Fields], Command]) -> Build:
     return build
 
 
+def _opening() -> Endpoint:
+    """The console's own route, on /api/ with its body decoded first (after the session and
+    CSRF checks): it also records the link on the incident an opening comes from."""
+
+    async def endpoint(request: Request) -> Response:
+        require_session(request)
+        await require_csrf(request)
+        await decoded(request, bodies.OpenIncident)  # the body is kept for open_route
+        return await open_route(request)
+
+    return endpoint
+
+
 def _write(
     path: str, id: str, summary: str, kind: type[bodies.Body], build: Build, *params: Param
 ) -> Operation:
@@ -150,8 +173,7 @@ def _reads() -> list[Operation]:
 
 def _commands() -> list[Operation]:
     one = "/api/incidents/{incident_id}"
-    # The console's own route: it also records the link on the incident an opening comes from.
-    opening = checked(bodies.OpenIncident, open_route)
+    opening = _opening()
     ops = [
         _posted("/api/incidents", "openIncident", "Open an incident", bodies.OpenIncident, opening)
     ]
