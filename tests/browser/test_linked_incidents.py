@@ -68,6 +68,7 @@ async def test_a_medical_incident_opened_from_a_visit_is_linked_on_both_pages_an
     await expect(rows.nth(1)).to_have_attribute("id", f"incident-{medical}")
     await expect(rows.nth(1)).to_contain_text("↳ 关联")
     await shoot(board, "linked-board.png")
+    await shoot(first, "linked-first.png")
     await no_english(board, HALL)
     await no_english(first, HALL)
     await no_english(page, HALL, SUMMARY)
