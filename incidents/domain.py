@@ -16,6 +16,7 @@ from incidents import checklist as cl
 from incidents import exports as ex
 from incidents import followup as fu
 from incidents import lifecycle as lc
+from incidents import links as lk
 from incidents import notifications as nt
 from incidents import recusal as rc
 from incidents import reports as rp
@@ -49,6 +50,7 @@ HANDLERS: dict[type[Any], Handler] = {
     **cl.HANDLERS,
     **ex.HANDLERS,
     **fu.HANDLERS,
+    **lk.HANDLERS,
     **nt.HANDLERS,
     **rs.HANDLERS,
 }
@@ -62,6 +64,7 @@ APPLIERS: dict[str, lc.Applier] = {
     **st.APPLIERS,
     **ex.APPLIERS,
     **fu.APPLIERS,
+    **lk.APPLIERS,
     **nt.APPLIERS,
     **rs.APPLIERS,
     **rp.APPLIERS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
+from uuid import UUID
 
 from incidents import validate
 from incidents.authz import Action
@@ -14,8 +15,9 @@ from incidents.errors import IllegalTransition, InvalidCommand, Named
 from incidents.events import Event, EventDraft
 from incidents.kinds import IncidentType, Level, Status
 from incidents.levels import level_floor
+from incidents.links import checked_link, opened_fields, opened_from
 from incidents.plan import Plan
-from incidents.state import IncidentState
+from incidents.state import IncidentState, Link
 
 MAX_TEXT, MAX_LONG_TEXT, MAX_HEADCOUNT = 200, 4000, 100_000
 
@@ -34,12 +36,14 @@ class OpenIncident:
     commander: str = ""  # explicit, or the leader on duty (filled in by the server)
     commander_source: str = ""  # "roster" when it is the leader on duty
     candidate: Candidate | None = None  # what the user directory says of an explicit commander
+    linked_to: UUID | None = None  # the incident this one is opened from
+    linked_from: Link | None = None  # what the store says of it (filled in by the server)
 
     def server_filled(self) -> tuple[str, ...]:
         """Fields the server filled in, left out of the idempotency fingerprint: a retry
         across a shift handover is the same request."""
         roster = ("commander", "commander_source") if self.commander_source == "roster" else ()
-        return ("candidate", *roster)
+        return ("candidate", "linked_from", *roster)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +143,8 @@ def decide_open(cmd: OpenIncident, plan: Plan) -> list[EventDraft]:
         "injured": bool(cmd.injured),
         "plan": plan.to_payload(),
     }
+    if link := checked_link(cmd.linked_to, cmd.linked_from):
+        payload |= opened_fields(link)
     return [
         EventDraft("opened", payload),
         *floor_raise(cmd.type, level, cmd.headcount),
@@ -275,6 +281,7 @@ def apply_opened(_: IncidentState | None, e: Event) -> IncidentState:
         injured=p.get("injured", False),
         level_reached={Level(p["level"]): e.occurred_at},
         status_reached={Status.REPORTED: e.occurred_at},
+        linked_to=opened_from(p),
     )
 
 

@@ -151,6 +151,16 @@ class Recusal:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """Another incident this one is linked with, by what and where it is: the page and the
+    board name it without reading it (neither changes after opening)."""
+
+    id: UUID
+    type: IncidentType
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentState:
     id: UUID
     type: IncidentType
@@ -180,6 +190,8 @@ class IncidentState:
     reports: tuple[ReportState, ...] = ()
     reports_overdue: tuple[OverdueReport, ...] = ()
     recused: tuple[Recusal, ...] = ()
+    linked_to: Link | None = None  # the incident this one was opened from
+    linked: tuple[Link, ...] = ()  # the incidents opened from this one
 
     @property
     def is_open(self) -> bool:

@@ -27,11 +27,22 @@ from incidents.followup import CompleteFollowup, ExtendReply, RecordInstruction
 from incidents.notifications import RecordPhoneAcknowledgement, ResendNotification
 from server.api import bodies
 from server.api.document import document
-from server.api.operation import Auth, Build, Operation, Param, checked, command
+from server.api.operation import (
+    Auth,
+    Build,
+    Endpoint,
+    Operation,
+    Param,
+    checked,
+    command,
+    decoded,
+)
 from server.auth.errors import BearerInvalid, CrossSite, CsrfFailed, Forbidden, LoginRequired
+from server.auth.protect import require_csrf, require_session
 from server.duty.commander import with_roster
 from server.duty.pages import add_shift, end_shift, file_zero_report
-from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident, text
+from server.incident.commands import open_route
+from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, text
 from server.incident.routes import MAX_SEQ, api_events, api_incident, api_incidents
 from server.notify.routes import _notification, api_ack
 from server.notify.tokens import AckRefused
@@ -101,19 +112,34 @@ def _build(make: Callable[[Request, Fields], Command]) -> Build:
     return build
 
 
-async def _open(request: Request, f: Fields) -> Command:
-    return await with_roster(services(request), open_incident(f))
+def _opening() -> Endpoint:
+    """The console's own route, on /api/ with its body decoded first (after the session and
+    CSRF checks): it also records the link on the incident an opening comes from."""
+
+    async def endpoint(request: Request) -> Response:
+        require_session(request)
+        await require_csrf(request)
+        await decoded(request, bodies.OpenIncident)  # the body is kept for open_route
+        return await open_route(request)
+
+    return endpoint
 
 
 def _write(
     path: str, id: str, summary: str, kind: type[bodies.Body], build: Build, *params: Param
+) -> Operation:
+    return _posted(path, id, summary, kind, command(kind, build), *params)
+
+
+def _posted(
+    path: str, id: str, summary: str, kind: type[bodies.Body], endpoint: Endpoint, *params: Param
 ) -> Operation:
     return Operation(
         "POST",
         path,
         id,
         summary,
-        command(kind, build),
+        endpoint,
         Auth.WRITE,
         bodies.CommandResult,
         WRITE,
@@ -147,7 +173,10 @@ def _reads() -> list[Operation]:
 
 def _commands() -> list[Operation]:
     one = "/api/incidents/{incident_id}"
-    ops = [_write("/api/incidents", "openIncident", "Open an incident", bodies.OpenIncident, _open)]
+    opening = _opening()
+    ops = [
+        _posted("/api/incidents", "openIncident", "Open an incident", bodies.OpenIncident, opening)
+    ]
     ops += [
         _write(f"{one}/{name}", f"incident-{name}", summary, kind, _incident_command(name))
         for name, (kind, summary) in INCIDENT_BODIES.items()

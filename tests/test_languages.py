@@ -32,6 +32,7 @@ from incidents.lifecycle import (
     ReportInjury,
     UpdateHeadcount,
 )
+from incidents.links import RecordLink
 from incidents.notifications import (
     AcknowledgeNotification,
     Escalate,
@@ -41,7 +42,7 @@ from incidents.notifications import (
 from incidents.recusal import DeclareConflict
 from incidents.reports import FileReport, MarkReportOverdue, ReportKind
 from incidents.resources import MoveResource, RequestResource, SetResourceEta
-from incidents.state import Actor, IncidentState
+from incidents.state import Actor, IncidentState, Link
 from incidents.store import EventStore
 from playbooks.loader import Library, default_dirs, load_library
 from server.export import as_pdf
@@ -126,6 +127,7 @@ async def respond(run: Run) -> None:
     await run.dispatch(Channels({"webhook": Relayed()}))
     await run(AddNote("来访人情绪稳定"), STAFF)
     await run(ReportInjury("一名老人晕倒"), STAFF)
+    await run(RecordLink(Link(uuid.uuid4(), IncidentType.MEDICAL, "一楼大厅 急救室")), DUTY)
     await run(UpdateHeadcount(36, "又来一人"), STAFF)
     await run(ChangeLevel(Level.CRITICAL, "人数继续增加"))
     await run(ChangeStatus(Status.RESPONDING, "领导已到场"))

@@ -11,6 +11,7 @@ import functools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 import tinyhtml5
@@ -18,7 +19,7 @@ import tinyhtml5
 from incidents.checklist import SkipItem, TickItem, UntickItem
 from incidents.commanders import Candidate
 from incidents.domain import Command
-from incidents.kinds import Level, Role, Status
+from incidents.kinds import IncidentType, Level, Role, Status
 from incidents.lifecycle import (
     AddNote,
     AssignCommander,
@@ -28,10 +29,11 @@ from incidents.lifecycle import (
     ReopenIncident,
     UpdateHeadcount,
 )
+from incidents.links import RecordLink
 from incidents.notifications import RecordPhoneAcknowledgement
 from incidents.reports import FileReport, ReportKind
 from incidents.resources import RequestResource
-from incidents.state import Actor, IncidentState
+from incidents.state import Actor, IncidentState, Link
 from server.i18n import Catalogue
 from server.incident.render import Renderer, UserNames
 from tests.support import DUTY, LEAD, STAFF, open_cmd
@@ -40,6 +42,7 @@ from tests.test_domain import Log
 
 RENDERER = Renderer(Catalogue.load(), "Asia/Shanghai", UserNames.fixed({"staff1": "李四"}))
 OOB = "hx-swap-oob"
+LINKED = UUID("5b0c6a2e-1f4d-4c3a-9a57-0d1c2b3a4e5f")  # an incident opened from this one
 REPORT = {"time": "10:05", "place": "一楼大厅", "scale": "7 人", "cause": "来访人晕倒 😟"}
 
 
@@ -54,6 +57,7 @@ STEPS: list[tuple[Callable[[IncidentState], Command], Actor]] = [
     (lambda s: TickItem("call_120", "120 已出车"), STAFF),
     (lambda s: UpdateHeadcount(7, "又来了六人"), STAFF),
     (lambda s: AddNote("家属到场"), STAFF),
+    (lambda s: RecordLink(Link(LINKED, IncidentType.MEDICAL, "二楼 😟 Room 2")), DUTY),
     (lambda s: AssignCommander("commander1", Candidate("commander1", Role.COMMANDER)), DUTY),
     (lambda s: ChangeLevel(Level.MAJOR, "人数增加"), LEAD),
     (lambda s: RecordPhoneAcknowledgement(_first_notification(s), "王警官"), DUTY),

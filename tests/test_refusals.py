@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cache
 from uuid import uuid4
@@ -30,6 +30,7 @@ from incidents.lifecycle import (
     ReopenIncident,
     UpdateHeadcount,
 )
+from incidents.links import RecordLink
 from incidents.notifications import (
     AcknowledgeNotification,
     Escalate,
@@ -42,7 +43,7 @@ from incidents.reports import FIELDS as REPORT_FIELDS
 from incidents.reports import FileReport, MarkReportOverdue, ReportKind
 from incidents.resources import STATUSES as RESOURCE_STATUSES
 from incidents.resources import MoveResource, RequestResource, SetResourceEta
-from incidents.state import Actor, IncidentState
+from incidents.state import Actor, IncidentState, Link
 from playbooks.instantiate import to_plan
 from playbooks.loader import default_dirs, load_library
 from server.auth.errors import AuthRefused
@@ -332,7 +333,12 @@ CASES: dict[str, Refusal] = {
     "input.choice:form": lambda: ci.INCIDENT_COMMANDS["level"]({"to": "huge", "reason": "x"}),
     "input.text": lambda: ci.INCIDENT_COMMANDS["notes"]({"text": ["a", "b"]}),
     "input.list": lambda: ci.INCIDENT_COMMANDS["reports"]({"kind": "first", "to": 3}),
+    "input.uuid": lambda: ci.open_incident({"type": "medical", "headcount": 1, "linked_to": "一"}),
+    "link.unknown": domain(Visit, replace(open_cmd(), linked_to=ID), DUTY),
+    "link.self": domain(visit, RecordLink(Link(ID, IncidentType.MEDICAL, "一楼")), DUTY),
+    "link.exists": lambda: visit().run(RecordLink(LINK), DUTY).run(RecordLink(LINK), DUTY),
 }
+LINK = Link(uuid4(), IncidentType.MEDICAL, "二楼 😟")
 # Refused before or around the domain, or only by the workers: their sentences are checked
 # above (test_refusal_sentences_and_names_hold_no_word_of_the_other_language).
 ELSEWHERE = {

@@ -41,6 +41,7 @@ class OpenIncident(Body, frozen=True):
     level: Level | None = None
     injured: bool = False
     commander: str = ""
+    linked_to: UUID | None = None  # the incident this one is opened from
 
 
 class ChangeLevel(Body, frozen=True):

@@ -18,7 +18,17 @@ from incidents.events import Event, Payload
 from incidents.state import IncidentState
 from server.export.redact import Redactor
 
-FREE_TEXT = ("summary", "demands", "reporter", "location", "text", "note", "reason", "evidence")
+FREE_TEXT = (
+    "summary",
+    "demands",
+    "reporter",
+    "location",
+    "linked_location",  # the place of the incident this one was opened from
+    "text",
+    "note",
+    "reason",
+    "evidence",
+)
 FREE_FIELDS = "fields"  # a situation report's fields (time, place, cause, demands…): all text
 _FREE_TEXT = frozenset(FREE_TEXT)
 

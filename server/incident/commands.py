@@ -17,13 +17,15 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from incidents.domain import Command
-from incidents.errors import InvalidCommand, NotFound
+from incidents.errors import DomainError, InvalidCommand, NotFound
+from incidents.state import IncidentState
 from incidents.store import EventStore, Outcome
 from server.auth.protect import require_csrf, require_session
 from server.duty.commander import with_roster
 from server.errors import wants_json
 from server.forms import read_form
 from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
+from server.incident.links import link_command, link_key, with_link
 from server.live.broker import Broker, Notice
 from server.services import services
 
@@ -101,11 +103,18 @@ def idempotency_key(request: Request, fields: Fields) -> str:
 async def run(
     request: Request, incident_id: UUID | None, command: Command, fields: Fields
 ) -> Response:
+    return answer(
+        request, await execute(request, incident_id, command, idempotency_key(request, fields))
+    )
+
+
+async def execute(
+    request: Request, incident_id: UUID | None, command: Command, key: str
+) -> Outcome:
+    """The command committed under its key, and the hubs told."""
     session = require_session(request)
     store: EventStore = services(request).store
-    outcome = await store.execute(
-        incident_id, command, session.user.actor, idempotency_key(request, fields)
-    )
+    outcome = await store.execute(incident_id, command, session.user.actor, key)
     broker: Broker = services(request).broker
     seqs = [e.seq for e in outcome.events]
     structlog.contextvars.bind_contextvars(
@@ -121,7 +130,7 @@ async def run(
     )  # kinds and ids only: no visitor details
     if seqs:  # also on a replay: a lost first publish is made good; returns without waiting
         await broker.publish(Notice(outcome.incident_id, seqs[0], seqs[-1]))
-    return answer(request, outcome)
+    return outcome
 
 
 def answer(request: Request, outcome: Outcome) -> Response:
@@ -149,9 +158,23 @@ async def open_route(request: Request) -> Response:
     require_session(request)
     await require_csrf(request)
     fields = await read_fields(request)
-    return await run(
-        request, None, await with_roster(services(request), open_incident(fields)), fields
-    )
+    key = idempotency_key(request, fields)
+    command = await with_roster(services(request), open_incident(fields))
+    command = await with_link(services(request).store, command)
+    outcome = await execute(request, None, command, key)
+    await record_link(request, outcome.state, key)  # also on a retry: a lost one is made good
+    return answer(request, outcome)
+
+
+async def record_link(request: Request, opened: IncidentState, key: str) -> None:
+    """The first incident records the one opened from it (pushed to its consoles too). A
+    refusal there leaves the new incident, already committed, as it is."""
+    if (link := link_command(opened)) is None:
+        return
+    try:
+        await execute(request, link[0], link[1], link_key(key))
+    except DomainError as refused:
+        log.warning("link_not_recorded", incident_id=str(link[0]), reason=refused.reason)
 
 
 async def incident_command(request: Request) -> Response:

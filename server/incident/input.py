@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
+from uuid import UUID
 
 from incidents.checklist import BlockItem, SkipItem, TickItem, UntickItem
 from incidents.domain import Command
@@ -92,6 +93,19 @@ def file_report(f: Fields) -> FileReport:
     return FileReport(choice(ReportKind, f, "kind"), body, names(f, "to"))
 
 
+def optional_uuid(fields: Fields, name: str) -> UUID | None:
+    """An incident's id, or nothing when the field is empty; anything else refused by name."""
+    value = text(fields, name).strip()
+    if not value:
+        return None
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidCommand(
+            "input.uuid", f"{name} must be an incident id", field=name, name=Named("field", name)
+        ) from None
+
+
 def open_incident(f: Fields) -> OpenIncident:
     level = choice(Level, f, "level") if f.get("level") else None
     return OpenIncident(
@@ -104,6 +118,7 @@ def open_incident(f: Fields) -> OpenIncident:
         level,
         injured=f.get("injured") in (True, "on", "true", "1"),
         commander=text(f, "commander").strip(),
+        linked_to=optional_uuid(f, "linked_to"),
     )
 
 

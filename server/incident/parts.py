@@ -71,6 +71,7 @@ PARTS: dict[str, frozenset[Part]] = {
     "resource_released": _RESOURCE,
     "report_filed": _REPORT,
     "report_overdue": _REPORT,
+    "incident_linked": frozenset({Part.HEADER, Part.BOARD}),  # the link shown in both
     "timer_set": frozenset({Part.BOARD}),  # items' deadlines are derived, not read from timers
     # opened, status_changed (closing changes every form): everything
 }

@@ -22,6 +22,7 @@ import web
 from incidents import resources as rs
 from incidents.events import Event
 from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
+from incidents.links import grouped
 from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER
 from incidents.state import IncidentState, ItemState, NotificationState
@@ -264,7 +265,7 @@ class Renderer:
 
     def board_snapshot(self, states: Sequence[IncidentState], language: str, now: datetime) -> str:
         m = self._macros(language, Role.VIEWER)
-        rows = "".join(str(m.board_row(board_row(s, now))) for s in states)
+        rows = "".join(str(m.board_row(board_row(s, now))) for s in grouped(states))
         return f'<tbody id="board-rows" hx-swap-oob="true">{rows}</tbody>'
 
     def incident_snapshot(

@@ -13,6 +13,7 @@ from incidents.authz import Action, is_allowed
 from incidents.canonical import format_time
 from incidents.errors import InvalidCommand, Named, NotFound
 from incidents.kinds import Role
+from incidents.links import grouped
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.api import bodies
@@ -67,7 +68,7 @@ async def board(request: Request) -> Response:
     session = require_session(request)
     store: EventStore = services(request).store
     now = services(request).clock.now()
-    rows = [board_row(s, now) for s in await store.incidents()]
+    rows = [board_row(s, now) for s in grouped(await store.incidents())]
     return await _page(
         request,
         session,
@@ -92,6 +93,8 @@ async def incident(request: Request) -> Response:
         v=sheet(state, session.user.role),
         events=events,
         can_note=is_allowed(session.user.role, Action.ADD_NOTE),
+        can_open=is_allowed(session.user.role, Action.OPEN),
+        link_key=uuid4().hex,
         **after_incident(session),
         **report_form(
             state,

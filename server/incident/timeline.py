@@ -8,7 +8,8 @@ from typing import Any
 from incidents import resources as rs
 from incidents.canonical import parse_time
 from incidents.events import Event
-from incidents.state import IncidentState
+from incidents.links import link_from, opened_from
+from incidents.state import IncidentState, Link
 from server.i18n import Translator
 from server.incident.reasons import failure, level_reason
 
@@ -76,7 +77,9 @@ PARAMS: dict[str, Params] = {
         **p,
         "type": t(f"type.{p['type']}"),
         "people": t("count.people", n=p["headcount"]),
+        "incident": _other(t, opened_from(p)),
     },
+    "incident_linked": lambda s, t, p: {"incident": _other(t, link_from(p))},
     "level_changed": lambda s, t, p: _level(s, t, p),
     "status_changed": lambda s, t, p: _status(t, p),
     "checklist_item_added": lambda s, t, p: {"item": _item(s, t, p["item"])},
@@ -126,6 +129,11 @@ def _commander(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
     return {**p, "from": t.who(p.get("from")), "to": to + by_roster}
 
 
+def _other(t: Translator, link: Link | None) -> str:
+    """Another incident by what and where it is, never by its id."""
+    return f"{t(f'type.{link.type.value}')} · {link.location}" if link else ""
+
+
 def _as_is(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> Mapping[str, Any]:
     return p
 
@@ -133,6 +141,8 @@ def _as_is(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> Mapping
 def _key(event: Event) -> str:
     if event.kind == "commander_assigned" and event.payload.get("source") == "recusal":
         return "roster.event.commander_stepped_down"
+    if event.kind == "opened" and event.payload.get("linked_to"):
+        return "event.opened_linked"
     return f"event.{event.kind}"
 
 

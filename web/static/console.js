@@ -55,6 +55,9 @@
       var at = opened(item), before = null;
       place.setAttribute("data-opened", isNaN(at) ? "" : new Date(at).toISOString());
       Array.prototype.forEach.call(list.querySelectorAll(".empty"), function (el) { el.remove(); });
+      // A linked incident goes directly under the one it was opened from, as on the page.
+      var first = item.dataset.linkedTo && document.getElementById(item.dataset.linkedTo);
+      if (first && first.parentNode === list) { list.insertBefore(place, first.nextSibling); return; }
       Array.prototype.some.call(list.children, function (el) {
         if (opened(el) < at) { before = el; return true; }
         return false;
