@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import RESULTS
+from bench.summary import Figure, figure, record
 
 STEPS = [
     ["bench.appends"],
@@ -196,6 +197,40 @@ def _fmt(value: Any) -> str:
     return "–" if value is None else str(value)
 
 
+def summary_figures() -> dict[str, Figure]:
+    """The issue's named figures from the benchmarks that write only their own file (the
+    appends and bytes pushed record theirs themselves)."""
+    f = lambda n, *k: dig(load("fanout"), "consoles", n, *k)
+    c = load("connections")
+    idle = {(i["consoles"], i["deflate"]): i["kib_per_console"] for i in c.get("idle", [])}
+    e = lambda *k: dig(load("export"), "seconds", *k)
+    post = lambda n: _ratio(
+        f(n, "watchfloor", "post_with_n_consoles", "p99_ms"),
+        f(n, "watchfloor", "post_with_1_console", "p99_ms"),
+    )
+    return {
+        **{
+            f"fanout_{n}_last_p99_ratio": figure(f(n, "last_console_p99_ratio"), 1.2, 1.0)
+            for n in ("100", "1000", "2000")
+        },
+        "post_p99_ratio_1000": figure(post("1000"), 1.5, 1.0),
+        "cpu_us_per_delivery_1000": figure(
+            f("1000", "watchfloor", "server_cpu_us_per_delivery"),
+            15,
+            f("1000", "raw_baseline", "server_cpu_us_per_delivery"),
+        ),
+        "rss_kib_per_idle_console": figure(
+            idle.get((1000, False)), 16, dig(c, "raw_baseline_idle", "kib_per_console")
+        ),
+        "raw_rss_kib_per_idle_console": figure(
+            dig(c, "raw_baseline_idle", "kib_per_console"), 16, None
+        ),
+        "loop_lag_p99_ms": figure(dig(load("fanout"), "loop_lag_p99_ms"), 5, None),
+        "pdf_10k_s": figure(e("pdf_redacted"), 5, None),
+        "json_10k_s": figure(e("json_redacted"), 0.3, e("baseline_json_dumps")),
+    }
+
+
 def main() -> int:
     for step in STEPS:
         module = step[0]
@@ -206,6 +241,7 @@ def main() -> int:
         done = subprocess.run([sys.executable, "-m", *step], stdout=subprocess.DEVNULL, check=False)
         if done.returncode:
             print(f"{module} exited {done.returncode}", file=sys.stderr)
+    record(summary_figures())
     summary = table()
     (RESULTS / "summary.txt").write_text(summary + "\n")
     print(summary)
