@@ -33,9 +33,9 @@ async def test_a_medical_incident_opened_from_a_visit_is_linked_on_both_pages_an
     panel = page.locator("#link-panel")
     await panel.locator("summary", has_text="开启关联事件").click()
     form = page.locator("#link-form")
-    await expect(form.get_by_label("地点")).to_have_value(HALL)  # prefilled from the visit
-    await form.get_by_label("类型").select_option(label="突发疾病")
-    await form.get_by_label("情况简述").fill(SUMMARY)
+    await expect(form.get_by_label("新事件地点")).to_have_value(HALL)  # prefilled from the visit
+    await form.get_by_label("新事件类型").select_option(label="突发疾病")
+    await form.get_by_label("新事件情况简述").fill(SUMMARY)
     await form.get_by_role("button", name="开启关联事件").click()
     await page.wait_for_url(re.compile(r"/incidents/(?!" + visit + r")[0-9a-f-]{36}$"))
     medical = page.url.rsplit("/", 1)[1]
