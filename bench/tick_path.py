@@ -32,6 +32,7 @@ from server.incident.render import Renderer
 from server.services import incident_store
 
 STAFF = Actor("staff_bench", Role.ONSITE_STAFF)
+STAFF_OPENER = Actor("duty_bench", Role.DUTY_OFFICER)
 STAGES = ("decide_fold", "encode", "store", "read", "render")
 ITEM = "report_to_head"  # the medical playbook's first item, free to tick at once
 
@@ -72,9 +73,6 @@ async def stages(url: str, ticks: int) -> dict[str, dict[str, float]]:
         times["render"].append(time.perf_counter() - start)
     await pool.close()
     return {k: percentiles(v) for k, v in times.items()}
-
-
-STAFF_OPENER = Actor("duty_bench", Role.DUTY_OFFICER)
 
 
 def open_medical() -> OpenIncident:

@@ -7,7 +7,6 @@ body must be UTF-8, and so must every %-escape; a field that is not is refused b
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -26,11 +25,14 @@ async def read_form(request: Request) -> Form:
     if kind.startswith(MULTIPART):  # each part is decoded by the parser: U+FFFD marks a bad one
         form = await request.form()
         pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-        return _fields(pairs, lambda name, text: "\ufffd" not in text)
+        bad = next((k for k, v in pairs if "\ufffd" in v), None)
+        if bad is not None:
+            raise _bad(bad)
+        return _fields(pairs)
     # Raw bytes and %-escapes alike, as bytes (Latin-1 maps each byte to one letter); then
     # each name and value must be UTF-8. The body is kept: a second reader gets it too.
     raw = parse_qsl((await request.body()).decode("latin-1"), True, encoding="latin-1")
-    return _fields([(_utf8(k, k), _utf8(k, v)) for k, v in raw], lambda name, text: True)
+    return _fields([(_utf8(k, k), _utf8(k, v)) for k, v in raw])
 
 
 def _utf8(name: str, text: str) -> str:
@@ -40,11 +42,9 @@ def _utf8(name: str, text: str) -> str:
         raise _bad(name.encode("latin-1").decode("utf-8", "replace")) from None
 
 
-def _fields(pairs: list[tuple[str, str]], sound: Callable[[str, str], bool]) -> Form:
+def _fields(pairs: list[tuple[str, str]]) -> Form:
     fields: Form = {}
     for name, value in pairs:
-        if not sound(name, value):
-            raise _bad(name)
         fields.setdefault(name, []).append(value)
     return fields
 

@@ -97,7 +97,16 @@ def changed(events: Sequence[Event], plan: Plan | None) -> Changed:
             ticked.add(str(e.payload["item"]))
         if e.kind.startswith("notification_"):
             told.add(str(e.payload["notification"]))
+    parts -= {narrow for narrow, wide in NARROWER.items() if wide in parts}
     return Changed(frozenset(parts), frozenset(ticked) | waiting_on(ticked, plan), frozenset(told))
+
+
+# A part drawn whole holds its narrow one: when both changed, only the whole is drawn.
+NARROWER = {
+    Part.ITEMS: Part.CHECKLIST,
+    Part.NOTICES: Part.NOTIFICATIONS,
+    Part.DISPATCHES: Part.RESOURCES,
+}
 
 
 def waiting_on(items: Iterable[str], plan: Plan | None) -> frozenset[str]:

@@ -286,30 +286,22 @@ class Renderer:
 
 Draw = Callable[[Any, Sheet, Changed, datetime], str]
 
-# How each part is drawn, in page order. When a part and its narrow one both changed (the
-# whole checklist and some of its rows), only the whole is drawn.
+# How each part is drawn, in page order (parts.changed gives a narrow part only when its
+# whole is not drawn anyway).
 DRAWN: tuple[tuple[Part, Draw], ...] = (
     (Part.HEADER, lambda m, v, w, now: str(m.incident_header(v, oob=True))),
     (Part.NOTIFICATIONS, lambda m, v, w, now: str(m.notifications_part(v, oob=True))),
-    (
-        Part.NOTICES,
-        lambda m, v, w, now: _unless(Part.NOTIFICATIONS, w, m.notification_rows, v, w.notices),
-    ),
+    (Part.NOTICES, lambda m, v, w, now: str(m.notification_rows(v, w.notices))),
     (Part.RESOURCES, lambda m, v, w, now: str(m.resources_part(v, oob=True))),
-    (Part.DISPATCHES, lambda m, v, w, now: _unless(Part.RESOURCES, w, m.dispatches_part, v)),
+    (Part.DISPATCHES, lambda m, v, w, now: str(m.dispatches_part(v))),
     (Part.REPORTS, lambda m, v, w, now: str(m.reports_part(v, oob=True))),
     (
         Part.CONTROLS,
         lambda m, v, w, now: str(m.commander_controls(v, oob=True)) if v.can.direct else "",
     ),
     (Part.CHECKLIST, lambda m, v, w, now: str(m.checklist(v, now, oob=True))),
-    (Part.ITEMS, lambda m, v, w, now: _unless(Part.CHECKLIST, w, _rows, m, v, w.items, now)),
+    (Part.ITEMS, lambda m, v, w, now: _rows(m, v, w.items, now)),
 )
-
-
-def _unless(wider: Part, what: Changed, draw: Callable[..., Any], *args: Any) -> str:
-    """A narrow part, unless its wider one is drawn anyway."""
-    return "" if wider in what else str(draw(*args))
 
 
 def _rows(m: Any, v: Sheet, ids: frozenset[str], now: datetime) -> str:
