@@ -160,6 +160,8 @@ def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) 
     print(f"Watchfloor: {local_url(host, port)}/", flush=True)
     if seed_demo:
         print(demo.logins_text(), flush=True)
+    if settings.notify.mode == "log" and settings.notify.mailbox:
+        print(f"Messages to units (with their ack links): {settings.notify.mailbox}/", flush=True)
     uvicorn.Server(server_config(app, settings, host, port)).run()
     return 0
 

@@ -16,6 +16,7 @@ from incidents.duty import DEFAULT_HOUR, parse_hour
 from playbooks.catalog import packaged_dir
 from server.notify.settings import NotifySettings
 
+MAILBOX = "messages"  # in the data folder: the log channel's messages, whole
 HEAL_EVERY = 5.0  # seconds between a node's catch-up reads of PostgreSQL
 ZERO_REPORT_UNITS = (
     "petition_bureau",
@@ -29,7 +30,10 @@ ZERO_REPORT_UNITS = (
 ENVIRONMENT = {
     "DATABASE_URL": ("", "PostgreSQL URL; empty: start the embedded PostgreSQL in WATCHFLOOR_DATA"),
     "REDIS_URL": ("", "Redis URL for fan-out between nodes; empty: in-process broker"),
-    "WATCHFLOOR_DATA": ("<user data dir>/watchfloor", "folder for the embedded database"),
+    "WATCHFLOOR_DATA": (
+        "<user data dir>/watchfloor",
+        "folder for the embedded database and, in log mode, messages/ (each message whole)",
+    ),
     "WATCHFLOOR_PLAYBOOKS": ("", "a folder of playbooks that add to or override the defaults"),
     "WATCHFLOOR_ENV": (
         "development",
@@ -55,7 +59,10 @@ ENVIRONMENT = {
         "",
         "keys replaced by a rotation (comma-separated): their links still open until they expire",
     ),
-    "WATCHFLOOR_NOTIFY_MODE": ("send (demo: log)", "send: real channels; log: log every message"),
+    "WATCHFLOOR_NOTIFY_MODE": (
+        "send (demo: log)",
+        "send: real channels; log: every message to messages/, logged without its link",
+    ),
     "WATCHFLOOR_NOTIFY_WORKERS": ("on", "off: this process neither sends nor escalates"),
     "WATCHFLOOR_NOTIFY_MAX_ATTEMPTS": ("6", "attempts per message before it is failed"),
     "WATCHFLOOR_NOTIFY_POLL": ("1.0", "seconds between the workers' looks for due work"),
@@ -163,7 +170,7 @@ class Settings:
                 o.strip() for o in env.get("WATCHFLOOR_ORIGINS", "").split(",") if o.strip()
             ),
             trusted_proxies=proxy_list(env.get("WATCHFLOOR_TRUSTED_PROXIES", "")),
-            notify=NotifySettings.from_env(env),
+            notify=NotifySettings.from_env(env, mailbox=Path(data) / MAILBOX),
             report_chain=tuple(
                 u.strip()
                 for u in env.get(

@@ -118,8 +118,15 @@ def test_make_demo_serves_with_embedded_database(tmp_path: Path, free_port: int)
         os.killpg(proc.pid, signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert f"http://127.0.0.1:{free_port}/" in out
-    # The demo's messages go to the log; their links lead to this port, not the default.
-    assert f"ack_url=http://127.0.0.1:{free_port}/ack/" in out, out[-3000:]
+    # The demo's messages go to its mailbox; their links lead to this port, not the default,
+    # and no link (a secret) is in the log.
+    mailbox = tmp_path / "data" / "messages"
+    assert f"{mailbox}/" in out
+    sent = [json.loads(p.read_text(encoding="utf-8")) for p in mailbox.glob("*.json")]
+    assert sent, out[-3000:]
+    assert all(m["ack_url"].startswith(f"http://127.0.0.1:{free_port}/ack/") for m in sent)
+    assert "notification_message" in out and "/ack/" not in out, out[-3000:]
+    assert {p.stat().st_mode & 0o777 for p in mailbox.glob("*.json")} == {0o600}
     assert "commander1" in out and "watchfloor-demo" in out  # the logins are printed
 
 

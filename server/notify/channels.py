@@ -1,5 +1,5 @@
 """How a message reaches a contact: webhook, e-mail, SMS gateway, WeCom and DingTalk group
-robots (wecom.py, dingtalk.py), and the demo's log.
+robots (wecom.py, dingtalk.py), and the demo's log (its mailbox: spool.py).
 
 A channel returns the outcome ("delivered": the receiver's system took it; "sent": handed
 to a relay such as an SMTP server or SMS gateway) or raises SendFailed. `permanent`
@@ -16,6 +16,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
@@ -30,6 +31,7 @@ from server.notify.failure import TIMEOUT, http_failure, status_failure
 from server.notify.failure import SendFailed as SendFailed  # re-exported: channels raise it
 from server.notify.message import Message
 from server.notify.settings import NotifySettings, SmtpSettings
+from server.notify.spool import spool
 from server.notify.wecom import WeComChannel
 
 log = structlog.get_logger(__name__)
@@ -156,9 +158,14 @@ class EmailChannel:
 
 
 class LogChannel:
-    """The demo's channel: one log line per message, with the ack link, never the text."""
+    """The demo's channel: each message whole in the mailbox folder (spool.py), and one log
+    line saying where, with neither the text nor the ack link (a secret)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._folder = folder
 
     async def send(self, d: Delivery, message: Message) -> str:
+        written = await spool(self._folder, d, message) if self._folder else None
         log.info(
             "notification_message",
             incident_id=str(d.incident_id),
@@ -168,7 +175,7 @@ class LogChannel:
             round=d.round,
             key=d.key,
             fields=[f for f, _, _ in message.fields],
-            ack_url=message.ack_url,
+            file=str(written) if written else None,
         )
         return "delivered"
 
@@ -204,6 +211,6 @@ def build_channels(
         "sms": SmsChannel(client, settings.sms_url, settings.sms_secret, clock),
         "wecom": WeComChannel(client, settings.wecom_url),
         "dingtalk": DingTalkChannel(client, settings.dingtalk_url, units, env, clock),
-        "log": LogChannel(),
+        "log": LogChannel(settings.mailbox),
     }
     return Channels(by_name, log_only=settings.mode == "log")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 MODES = ("send", "log")
 TLS_MODES = ("auto", "none", "starttls", "tls")
@@ -43,6 +44,7 @@ class NotifySettings:
     secret_key: str | None = None
     old_secret_keys: tuple[str, ...] = ()  # verify links signed before a rotation; never sign
     mode: str = "send"  # log: every message goes to the log channel (the demo)
+    mailbox: Path | None = None  # where the log channel writes each message whole
     workers: bool = True  # run the dispatcher and timer worker in this process
     max_attempts: int = 6
     poll_seconds: float = 1.0
@@ -53,7 +55,9 @@ class NotifySettings:
     dingtalk_url: str = DINGTALK_URL
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], *, default_mode: str = "send") -> NotifySettings:
+    def from_env(
+        cls, env: Mapping[str, str], *, default_mode: str = "send", mailbox: Path | None = None
+    ) -> NotifySettings:
         mode = (env.get("WATCHFLOOR_NOTIFY_MODE") or default_mode).lower()
         if mode not in MODES:
             raise ValueError(f"WATCHFLOOR_NOTIFY_MODE must be one of {', '.join(MODES)}")
@@ -64,6 +68,7 @@ class NotifySettings:
                 k.strip() for k in env.get("WATCHFLOOR_SECRET_KEY_OLD", "").split(",") if k.strip()
             ),
             mode=mode,
+            mailbox=mailbox,
             workers=env.get("WATCHFLOOR_NOTIFY_WORKERS", "on").lower() not in ("off", "0", "no"),
             max_attempts=max(1, int(env.get("WATCHFLOOR_NOTIFY_MAX_ATTEMPTS") or 6)),
             poll_seconds=float(env.get("WATCHFLOOR_NOTIFY_POLL") or 1.0),

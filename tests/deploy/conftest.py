@@ -5,6 +5,7 @@ in front with server/deploy/nginx.conf.template: everything a test does goes thr
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,11 @@ class Topology:
             if any(line.get("request_id") == request_id for line in node.lines()):
                 return n
         return None
+
+    def messages(self, n: int) -> list[dict[str, Any]]:
+        """What node `n`'s log channel sent, in its mailbox (links are never logged)."""
+        sent = sorted((self.data[n] / "messages").glob("*.json"), key=lambda p: p.stat().st_mtime)
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sent]
 
     def lines(self, n: int, event: str) -> list[dict[str, Any]]:
         return [line for line in self.nodes[n].lines() if line.get("event") == event]

@@ -134,8 +134,8 @@ async def test_a_link_signed_by_one_node_is_acknowledged_through_the_other(
     through the proxy, node 2 answers, and the acknowledgement is on the incident."""
     duty = await topology.front.signed_in("duty1")
     incident = await open_incident(duty, location="二楼 Room 2 🚪")
-    await eventually(lambda: bool(topology.lines(0, "notification_message")), 30)
-    sent = topology.lines(0, "notification_message")[0]
+    await eventually(lambda: bool(topology.messages(0)), 30)
+    sent = topology.messages(0)[0]
     assert sent["ack_url"].startswith(topology.proxy.url + "/ack/")
     token = sent["ack_url"].rsplit("/", 1)[1]
     unit = topology.front.browser("127.0.0.7")

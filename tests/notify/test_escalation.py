@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import asyncpg
 import httpx
+import pytest
 
 from incidents.clock import ManualClock
 from incidents.kinds import IncidentType, NotificationStatus, Role
@@ -177,11 +179,19 @@ async def test_real_channels_deliver_signed_messages_and_failures_retry_then_tur
 
 
 async def test_the_demo_log_channel_delivers_every_message(
-    notify_store: EventStore, pool: asyncpg.Pool, clock: ManualClock, library: Library
+    notify_store: EventStore,
+    pool: asyncpg.Pool,
+    clock: ManualClock,
+    library: Library,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """In the demo every message goes to the log: a self-harm incident's units show delivered."""
+    """In the demo every message goes to the log channel: a self-harm incident's units show
+    delivered, each message is whole in the mailbox, and the log names the file, not the link."""
+    mailbox = tmp_path / "messages"
+    settings = NotifySettings(mode="log", mailbox=mailbox)
     async with httpx.AsyncClient() as client:
-        channels = build_channels(NotifySettings(mode="log"), client, library.units, {}, clock)
+        channels = build_channels(settings, client, library.units, {}, clock)
         dispatcher = Dispatcher(pool, notify_store, channels, composer(library), clock, no_publish)
         opened = await notify_store.execute(None, open_cmd(IncidentType.SELF_HARM), DUTY, key())
         assert await dispatcher.run_once() == 4
@@ -189,3 +199,12 @@ async def test_the_demo_log_channel_delivers_every_message(
     assert {n.status for n in state.notifications} == {NotificationStatus.DELIVERED}
     delivered = await kinds(pool, opened.incident_id, "notification_delivered")
     assert {d["channel"] for d in delivered} == {"log"}
+    sent = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(mailbox.glob("*.json"))]
+    assert sorted(m["unit"] for m in sent) == sorted(d.unit for d in state.notifications)
+    assert all(m["ack_url"].startswith("http://wf.test/ack/") for m in sent)
+    assert all("一楼大厅" in m["text"] and m["ack_url"] in m["text"] for m in sent)
+    assert mailbox.stat().st_mode & 0o777 == 0o700
+    logged = capsys.readouterr().out
+    assert logged.count("notification_message") == 4
+    assert "/ack/" not in logged  # a link is a secret
+    assert "来访人晕倒" not in logged  # and the visitor's words stay out of the log
