@@ -34,39 +34,12 @@ from server.auth.services import auth_services
 from server.auth.sessions import SessionStore
 from server.auth.users import Language, User, UserStore, normalize_login
 from server.errors import status_of
+from server.i18n import default_catalogue
 
 log = structlog.get_logger(__name__)
 
-_TEXT: dict[Language, dict[str, str]] = {
-    "zh-CN": {
-        "title": "登录 · Watchfloor 值班台",
-        "heading": "值班台登录",
-        "username": "用户名",
-        "password": "密码",
-        "submit": "登录",
-        "other_language": "English",
-        "missing": "请输入用户名和密码。",
-        "bad_name": "用户名中含有不可见的控制字符，请重新输入。",
-        "bad_credentials": "用户名或密码不正确。",
-        "throttled": "登录失败次数过多，请 {minutes} 分钟后再试。",
-        "throttled_seconds": "登录失败次数过多，请 {seconds} 秒后再试。",
-        "footer": "如忘记密码，请联系系统管理员。",
-    },
-    "en": {
-        "title": "Sign in · Watchfloor",
-        "heading": "Sign in to the duty console",
-        "username": "Login name",
-        "password": "Password",
-        "submit": "Sign in",
-        "other_language": "中文",
-        "missing": "Please enter your login name and password.",
-        "bad_name": "The login name holds an invisible control character: please type it again.",
-        "bad_credentials": "The login name or password is not correct.",
-        "throttled": "Too many failed sign-ins. Please try again in {minutes} min.",
-        "throttled_seconds": "Too many failed sign-ins. Please try again in {seconds} s.",
-        "footer": "Forgotten your password? Ask the system administrator.",
-    },
-}
+# The sign-in page's words, from the catalogues (login.*): the page's own, then its refusals'.
+PAGE_WORDS = ("title", "heading", "username", "password", "submit", "other_language", "footer")
 
 
 def safe_next(value: str | None) -> str:
@@ -105,7 +78,7 @@ def _render(
 ) -> Response:
     other: Language = "zh-CN" if lang == "en" else "en"
     context: dict[str, Any] = {
-        "t": _TEXT[lang],
+        "t": {word: default_catalogue().t(lang, f"login.{word}") for word in PAGE_WORDS},
         "lang": lang,
         "next": next_path,
         "error": error,
@@ -178,14 +151,14 @@ _WORDS: dict[type[AuthError], str] = {
 def _refusal_text(lang: Language, refused: AuthError) -> str:
     if isinstance(refused, TooManyAttempts):
         return _wait_text(lang, refused.retry_after)
-    return _TEXT[lang][_WORDS[type(refused)]]
+    return default_catalogue().t(lang, f"login.{_WORDS[type(refused)]}")
 
 
 def _wait_text(lang: Language, seconds: int) -> str:
     """The wait as Retry-After says it: in seconds under a minute, else in minutes."""
     if seconds < 60:
-        return _TEXT[lang]["throttled_seconds"].format(seconds=seconds)
-    return _TEXT[lang]["throttled"].format(minutes=math.ceil(seconds / 60))
+        return default_catalogue().t(lang, "login.throttled_seconds", seconds=seconds)
+    return default_catalogue().t(lang, "login.throttled", minutes=math.ceil(seconds / 60))
 
 
 async def _sign_in(request: Request, user: User, next_path: str) -> Response:
