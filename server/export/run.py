@@ -19,6 +19,7 @@ from uuid import UUID
 
 import structlog
 
+from incidents.authz import authorize
 from incidents.domain import Command
 from incidents.exports import ExportIncident, ExportIncidentFull
 from incidents.plan import Bilingual
@@ -147,8 +148,10 @@ async def export_incident(
 ) -> Exported:
     """Record the export, then render it; refused (NotAuthorized…) before anything is read."""
     note = progress or (lambda stage, done, total: None)
+    command = command_for(fmt, full=full)
+    authorize(actor.role, command.action)  # first: a role that may not export learns nothing
     await check_can_render(fmt)  # before the export is recorded: no event of a file not made
-    outcome = await store.execute(incident_id, command_for(fmt, full=full), actor, key)
+    outcome = await store.execute(incident_id, command, actor, key)
     head = max(e.seq for e in outcome.events)
     note("read", 0, head)
     events = [e for e in await store.events(incident_id) if e.seq <= head]

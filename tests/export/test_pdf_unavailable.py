@@ -84,6 +84,11 @@ async def test_a_pdf_request_names_the_packages_to_install_in_both_languages(
     assert program.json()["error"] == "pdf_unavailable"
     assert PACKAGES[what] in program.json()["text"]
 
+    viewer = await served.client("viewer1")  # may not export: told so, not what this machine lacks
+    refused = await viewer.post(f"/incidents/{incident}/export", data=form)
+    assert refused.status_code == 403, refused.text
+    assert "缺少" not in refused.text and PACKAGES[what] not in refused.text
+
     assert await exports(served, incident) == 0
     markdown = {"format": "md", "idempotency_key": uuid.uuid4().hex}
     done = await duty.post(f"/incidents/{incident}/export", data=markdown)
