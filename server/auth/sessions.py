@@ -2,13 +2,19 @@
 
 A session ends when it is revoked (logout, user disabled), after IDLE_TIMEOUT without use,
 or ABSOLUTE_TIMEOUT after sign-in, whichever comes first.
+
+Every request and socket looks its session up. Lookups that arrive while one is being read
+share the next query (and the writes sliding their idle deadlines share one UPDATE), as
+commands share a transaction (incidents/group_commit.py): at a person's pace each is its
+own query at once; when a restarted node's thousand consoles come back together they are a
+few queries, not a thousand waiting for a connection.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +22,7 @@ import asyncpg
 import structlog
 
 from incidents.clock import Clock
+from incidents.group_commit import GroupCommit
 from server.auth import store
 from server.auth.users import User, user_from_row
 
@@ -26,6 +33,8 @@ ABSOLUTE_TIMEOUT = timedelta(days=7)
 # last_seen_at is written at most this often, so a busy page does not write on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)
 _MAX_TOKEN_LENGTH = 128
+# Lookups in one query at most; two queries at once, so one slow batch does not stall all.
+_BATCH, _IN_FLIGHT = 500, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,8 @@ class SessionStore:
     def __init__(self, pool: asyncpg.Pool, clock: Clock) -> None:
         self._pool = pool
         self._clock = clock
+        self._lookups = GroupCommit(self._live_rows, in_flight=_IN_FLIGHT, max_batch=_BATCH)
+        self._touches = GroupCommit(self._touch_rows, in_flight=_IN_FLIGHT, max_batch=_BATCH)
 
     async def create(self, user: User) -> tuple[str, Session]:
         """A new session for a signed-in user: the raw token (for the cookie) and the session."""
@@ -71,8 +82,7 @@ class SessionStore:
         """The live session of a cookie token, sliding its idle deadline; None if it has ended."""
         if not token or len(token) > _MAX_TOKEN_LENGTH:
             return None
-        now = self._clock.now()
-        row = await store.live_session(self._pool, hash_token(token), now, IDLE_TIMEOUT)
+        row = await self._lookups.submit(hash_token(token))
         if row is None:
             return None
         session = Session(
@@ -82,9 +92,20 @@ class SessionStore:
             expires_at=row["expires_at"],
             last_seen_at=row["last_seen_at"],
         )
-        if now - session.last_seen_at >= TOUCH_INTERVAL:
-            await self._touch([session.id_hash], now)
+        if self._clock.now() - session.last_seen_at >= TOUCH_INTERVAL:
+            await self._touches.submit(session.id_hash)
         return session
+
+    async def _live_rows(self, id_hashes: Sequence[str]) -> list[asyncpg.Record | None]:
+        rows = await store.live_sessions(
+            self._pool, list(set(id_hashes)), self._clock.now(), IDLE_TIMEOUT
+        )
+        found = {row["id_hash"]: row for row in rows}
+        return [found.get(h) for h in id_hashes]
+
+    async def _touch_rows(self, id_hashes: Sequence[str]) -> list[None]:
+        await self._touch(list(set(id_hashes)), self._clock.now())
+        return [None] * len(id_hashes)
 
     async def revoke(self, token: str) -> bool:
         """End the session of a cookie token; False when there was no live one."""

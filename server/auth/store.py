@@ -41,7 +41,7 @@ _LIVE = (
 _LIVE_SESSION = f"""
 SELECT s.id_hash, s.csrf_token, s.expires_at, s.last_seen_at, {USER_COLUMNS}
 FROM sessions s JOIN users u ON u.id = s.user_id
-WHERE s.id_hash = $1 AND {_LIVE}
+WHERE s.id_hash = ANY($1::text[]) AND {_LIVE}
 """
 _LIVE_SESSION_IDS = f"""
 SELECT s.id_hash FROM sessions s JOIN users u ON u.id = s.user_id
@@ -161,12 +161,13 @@ async def add_session(
     await pool.execute(_ADD_SESSION, id_hash, user_id, csrf_token, at, expires_at)
 
 
-async def live_session(
-    pool: asyncpg.Pool, id_hash: str, now: datetime, idle: timedelta
-) -> asyncpg.Record | None:
-    """The live session's id_hash, csrf_token, expires_at, last_seen_at and USER_COLUMNS."""
-    row: asyncpg.Record | None = await pool.fetchrow(_LIVE_SESSION, id_hash, now, idle)
-    return row
+async def live_sessions(
+    pool: asyncpg.Pool, id_hashes: list[str], now: datetime, idle: timedelta
+) -> list[asyncpg.Record]:
+    """The live ones of these sessions: id_hash, csrf_token, expires_at, last_seen_at and
+    USER_COLUMNS, in one query."""
+    rows: list[asyncpg.Record] = await pool.fetch(_LIVE_SESSION, id_hashes, now, idle)
+    return rows
 
 
 async def live_session_ids(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ import asyncpg
 from incidents.clock import ManualClock
 from server.auth.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, SessionStore
 from server.auth.users import User, UserStore
+from tests.conftest import APP_ROLE
 
 
 async def test_a_new_session_is_found_by_its_token(
@@ -118,3 +120,36 @@ async def test_an_open_socket_can_count_as_use(
         clock.advance(IDLE_TIMEOUT - timedelta(hours=1))
         assert await sessions.active_session_ids([session.id_hash], touch=True) == {session.id_hash}
     assert await sessions.lookup(token) is not None
+
+
+async def test_lookups_that_arrive_together_share_a_query(
+    database_url: str, clock: ManualClock, users: UserStore, duty: User, viewer: User
+) -> None:
+    """A restarted node's consoles all come back at once: 300 lookups are a few queries on a
+    pool of two connections, each finding its own session (or none, for a revoked one);
+    one lookup alone is one query at once."""
+    read: list[str] = []
+
+    async def count(connection: asyncpg.Connection) -> None:
+        connection.add_query_logger(
+            lambda q: read.append(q.query) if "FROM sessions s JOIN users" in q.query else None
+        )
+
+    async with asyncpg.create_pool(
+        database_url, min_size=1, max_size=2, server_settings={"role": APP_ROLE}, init=count
+    ) as small:
+        sessions = SessionStore(small, clock)
+        made = [await sessions.create(duty if i % 2 else viewer) for i in range(300)]
+        revoked = made[7][0]
+        await sessions.revoke(revoked)
+        read.clear()
+        found = await asyncio.gather(*(sessions.lookup(token) for token, _ in made))
+        together = len(read)
+        read.clear()
+        alone = await sessions.lookup(made[0][0])
+    assert [f.id_hash if f else None for f in found] == [
+        None if token == revoked else s.id_hash for token, s in made
+    ]
+    assert [f.user.id for f in found if f] == [s.user.id for t, s in made if t != revoked]
+    assert together <= 4, together
+    assert alone is not None and len(read) == 1
