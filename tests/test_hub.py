@@ -8,6 +8,7 @@ import time
 import uuid
 
 import asyncpg
+import pytest
 
 from incidents.clock import ManualClock
 from incidents.events import Event
@@ -15,11 +16,13 @@ from incidents.kinds import Role
 from incidents.lifecycle import AddNote
 from incidents.state import IncidentState
 from incidents.store import EventStore, Outcome
+from server.database import DatabaseUnavailable, bounded_pool
 from server.i18n import Catalogue
 from server.incident.render import Renderer
 from server.live.broker import Notice
 from server.live.close_codes import Close
 from server.live.hub import Console, Hub, View
+from server.settings import DatabaseTimeouts
 from tests.support import DUTY, STAFF, open_cmd
 
 META = re.compile(r'data-incident="[^"]+" data-prev="(\d+)" data-seq="(\d+)"')
@@ -213,3 +216,31 @@ async def test_the_node_that_wrote_a_command_pushes_it_without_reading_it_back(
     seqs = [(int(m[1]), int(m[2])) for text in sent if (m := META.search(text))]
     assert [s for _, s in seqs[-2:]] == [here.state.last_seq, there.state.last_seq]
     assert all(prev == seq - 1 for prev, seq in seqs[-2:])
+
+
+async def test_a_snapshot_that_could_not_be_read_is_read_again_for_the_next_console(
+    database_url: str, clock: ManualClock
+) -> None:
+    """Every connection busy (a reconnect storm): the console that asked is told the database
+    is unavailable (it is closed with 1013 and comes back); the next console of the same
+    page gets a snapshot, not the same failure handed on."""
+    timeouts = DatabaseTimeouts(connect=1.0, acquire=0.2, command=1.0)
+    pool = await bounded_pool(database_url, timeouts, max_size=1, server_settings=None)
+    try:
+        store = EventStore(pool, clock)
+        await store.execute(None, open_cmd(), DUTY, key())
+        hub = Hub(store, Renderer(Catalogue.load(), "Asia/Shanghai"), clock)
+        first, sent = make_console(View("board"), [], []), list[str]()
+        async with pool.acquire():  # the only connection, held
+            with pytest.raises(DatabaseUnavailable):
+                await hub.attach(first)
+            hub.detach(first)
+            late = make_console(View("board"), [], [])
+            with pytest.raises(DatabaseUnavailable):  # the same read, still failing
+                await hub.attach(late)
+            hub.detach(late)
+        second = make_console(View("board"), sent, [])
+        await hub.attach(second)
+        assert "一楼大厅" in sent[0] and "data-snapshot" in sent[0]
+    finally:
+        await pool.close()

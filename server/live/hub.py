@@ -26,11 +26,14 @@ from incidents.events import Event
 from incidents.state import IncidentState
 from incidents.store import EventStore
 from server.auth.errors import LoginRequired
+from server.database import unavailable
 from server.errors import close_of
 from server.incident.render import Renderer
 from server.live.broker import Broker, Notice, Resync
 from server.live.close_codes import Close
 from server.live.console import LIST_VIEWS, LISTS_KEY, QUIET, Console, Group, View
+
+Snapshot = tuple[str, dict[UUID, int]]  # a page's text and the seq it shows of each incident
 
 __all__ = ["Console", "Hub", "View"]
 
@@ -71,7 +74,7 @@ class Hub:
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
         self._version = 0  # bumped by every fan-out: snapshots of an older version are stale
-        self._snapshots: dict[tuple[Group, int], asyncio.Future[tuple[str, dict[UUID, int]]]] = {}
+        self._snapshots: dict[tuple[Group, int], asyncio.Future[Snapshot]] = {}
 
     # --- consoles -----------------------------------------------------------------
 
@@ -112,11 +115,30 @@ class Hub:
         key = (console.group, self._version)
         if key not in self._snapshots:
             self._snapshots = {k: v for k, v in self._snapshots.items() if k[1] == self._version}
-            self._snapshots[key] = asyncio.ensure_future(self._read_snapshot(console.group))
+            read = asyncio.ensure_future(self._read_snapshot(console.group))
+            read.add_done_callback(lambda done: self._forget_failed(key, done))
+            self._snapshots[key] = read
         text, seqs = await asyncio.shield(self._snapshots[key])
         return text, dict(seqs)
 
-    async def _read_snapshot(self, group: Group) -> tuple[str, dict[UUID, int]]:
+    def _forget_failed(self, key: tuple[Group, int], read: asyncio.Future[Snapshot]) -> None:
+        """A read that failed (the database away, a pool exhausted) is not the snapshot: the
+        next console of the group reads again rather than being handed the same failure."""
+        if (read.cancelled() or read.exception()) and self._snapshots.get(key) is read:
+            del self._snapshots[key]
+
+    async def _read_snapshot(self, group: Group) -> Snapshot:
+        """The group's snapshot; a database failure raised as DatabaseUnavailable here, where
+        asyncpg's frames are still on its traceback: a shared future re-raised to many
+        consoles loses them, and `unavailable` would no longer know the failure for ours."""
+        try:
+            return await self._read_group(group)
+        except Exception as exc:
+            if (down := unavailable(exc)) is not None and down is not exc:
+                raise down from exc
+            raise
+
+    async def _read_group(self, group: Group) -> Snapshot:
         view, lang, role = group
         now = self.clock.now()
         if view.kind == QUIET:
