@@ -16,6 +16,7 @@ from incidents.followup import is_overdue
 from incidents.plan import Bilingual
 from server.export.chart import CheckMark, Milestone, timeline_svg
 from server.export.model import KeyTime, Report
+from server.export.welfare import check_rows
 from server.i18n import Translator
 from server.incident.timeline import describe
 
@@ -113,6 +114,7 @@ def context(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> di
         "overdue": lambda f: is_overdue(f, report.as_of),
         "followup_text": lambda f: followup_text(report, f.id, f.rule, t),
         "chart": Markup(chart(report, t, units)),
+        "checks": check_rows(report.state, t),
     }
 
 

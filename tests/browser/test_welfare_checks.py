@@ -130,6 +130,8 @@ async def test_staff_record_a_welfare_check_on_a_phone(consoles: Consoles, live:
     markdown = (await download(desk, "md")).decode("utf-8")
     assert shown in markdown, (shown, markdown[-2000:])
     assert 'class="check-recorded"' in markdown  # drawn on the chart
+    row = "意识清醒：是；饮水：否；身体状况：虚弱；情绪状态：平静 | " + REMARK + " |"
+    assert row in markdown  # the report's table of welfare checks
     exported = json.loads(await download(desk, "json"))
     [recorded] = [e for e in exported["events"] if e["kind"] == "welfare_check_recorded"]
     assert recorded["payload"]["remark"] == REMARK
