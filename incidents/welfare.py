@@ -75,13 +75,17 @@ def check_state(state: IncidentState, check_id: str) -> CheckState | None:
     return next((c for c in state.welfare if c.id == check_id), None)
 
 
-def pending(state: IncidentState) -> list[Pending]:
-    """Every running check of an open incident, with its next deadline, in plan order."""
+def _plan_checks(state: IncidentState) -> list[tuple[PlanCheck, CheckState | None]]:
+    """Each check of an open incident's plan, in plan order, with its state once started."""
     if state.plan is None or not state.is_open:
         return []
+    return [(pc, check_state(state, pc.id)) for pc in state.plan.checks]
+
+
+def pending(state: IncidentState) -> list[Pending]:
+    """Every running check of an open incident, with its next deadline, in plan order."""
     found = []
-    for pc in state.plan.checks:
-        cs = check_state(state, pc.id)
+    for pc, cs in _plan_checks(state):
         if cs is not None and cs.running:
             due = cs.since + timedelta(seconds=pc.every)
             found.append(Pending(pc, cs, due, due + timedelta(seconds=pc.grace)))
@@ -214,11 +218,8 @@ def _ticked(state: IncidentState, items: tuple[str, ...]) -> str | None:
 
 def settle(state: IncidentState) -> list[EventDraft]:
     """Start the checks whose moment came, stop those whose end came; each once."""
-    if state.plan is None or not state.is_open:
-        return []
     drafts = []
-    for pc in state.plan.checks:
-        cs = check_state(state, pc.id)
+    for pc, cs in _plan_checks(state):
         stop_item = _ticked(state, pc.stops_with)
         start_item = _ticked(state, pc.starts_with) if pc.starts_with else None
         by_itself = start_item or not (pc.starts_with or pc.manual)

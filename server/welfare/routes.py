@@ -10,10 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from incidents.domain import Command
-from incidents.errors import InvalidCommand, Named, NotFound
+from incidents.errors import InvalidCommand, Named
 from incidents.welfare import RecordCheck, StartCheck, StopCheck
-from server.auth.protect import require_csrf, require_session
-from server.incident.commands import incident_id, read_fields, run
+from server.incident.commands import part_command
 from server.incident.input import Fields, text
 
 ANSWER = "answer_"  # a form's field per observation: answer_conscious=yes
@@ -42,14 +41,7 @@ COMMANDS: dict[str, Callable[[str, Fields], Command]] = {
 
 
 async def check_command(request: Request) -> Response:
-    require_session(request)
-    await require_csrf(request)
-    name = request.path_params["command"]
-    if name not in COMMANDS:
-        raise NotFound("request.unknown_command", f"no command {name!r}")
-    fields = await read_fields(request)
-    command = COMMANDS[name](request.path_params["check"], fields)
-    return await run(request, incident_id(request), command, fields)
+    return await part_command(request, COMMANDS, "check")
 
 
 def welfare_routes() -> list[Route]:

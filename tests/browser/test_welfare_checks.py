@@ -122,6 +122,9 @@ async def test_staff_record_a_welfare_check_on_a_phone(consoles: Consoles, live:
     line = desk.locator("#timeline li.tl-welfare_check_recorded")
     await expect(line).to_contain_text(sentence)
     await expect(desk.locator("#check-hunger_watch .check-last")).to_contain_text(REMARK)
+    fold = desk.locator("#check-record-hunger_watch")
+    await expect(fold).not_to_have_attribute("open", "")  # the desk's checklist stays in sight
+    await expect(desk.locator("#checklist")).to_be_in_viewport()
     await shoot(phone, "welfare-phone-recorded.png")
     await shoot(desk, "welfare-desk-recorded.png", full_page=True)
     await no_english(desk, REMARK)
