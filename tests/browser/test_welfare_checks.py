@@ -108,6 +108,17 @@ async def test_staff_record_a_welfare_check_on_a_phone(consoles: Consoles, live:
         assert box and box["height"] >= 48, box  # a thumb's target
         await button.tap()
     await card.get_by_label("备注").fill(REMARK)
+    # Someone else ticks meanwhile: the phone's checklist is pushed again, the answers stay.
+    duty = await live.client("duty1")
+    ticked = await duty.post(
+        f"/incidents/{incident}/items/keep_order/tick",
+        json={},
+        headers={"Idempotency-Key": f"keep-order-{incident}"},
+    )
+    assert ticked.status_code == 201, ticked.text
+    await expect(phone.locator("#item-keep_order")).to_have_class(re.compile(r"\bitem-done\b"))
+    await expect(card.locator("input[name=answer_condition][value=weak]")).to_be_checked()
+    await expect(card.get_by_label("备注")).to_have_value(REMARK)
     width = await phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
     await shoot(phone, "welfare-phone-answers.png", full_page=True)
