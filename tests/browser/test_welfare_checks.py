@@ -17,7 +17,7 @@ from playwright.async_api import expect
 from incidents.clock import ManualClock
 from playbooks.loader import packaged_dir
 from tests.browser.conftest import Consoles, download, eventually, no_english, open_incident, shoot
-from tests.live.conftest import Live, serve_live
+from tests.live.conftest import Live, serve_notifying
 from tests.notify.conftest import SECRETS, UNITS, Receiver, receiver  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -57,16 +57,8 @@ async def live(
     """The app on a clock the test moves, its workers on, the units at a real receiver."""
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
-    async with serve_live(
-        database_url,
-        free_port,
-        tmp_path / "data",
-        clock,
-        WATCHFLOOR_PLAYBOOKS=str(quick_playbooks(tmp_path / "playbooks", receiver.url)),
-        WATCHFLOOR_NOTIFY_WORKERS="on",
-        WATCHFLOOR_NOTIFY_POLL="0.2",
-        WATCHFLOOR_PUBLIC_URL=f"http://127.0.0.1:{free_port}",
-    ) as server:
+    folder = quick_playbooks(tmp_path / "playbooks", receiver.url)
+    async with serve_notifying(database_url, free_port, tmp_path / "data", folder, clock) as server:
         yield server
 
 

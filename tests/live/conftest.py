@@ -119,6 +119,24 @@ async def serve_live(
         await task
 
 
+@asynccontextmanager
+async def serve_notifying(
+    database_url: str, port: int, data: Path, playbooks: Path, clock: Clock | None = None
+) -> AsyncIterator[Live]:
+    """The app as an office runs it: its workers on, the playbooks and units of `playbooks`."""
+    async with serve_live(
+        database_url,
+        port,
+        data,
+        clock,
+        WATCHFLOOR_PLAYBOOKS=str(playbooks),
+        WATCHFLOOR_NOTIFY_WORKERS="on",
+        WATCHFLOOR_NOTIFY_POLL="0.2",
+        WATCHFLOOR_PUBLIC_URL=f"http://127.0.0.1:{port}",
+    ) as server:
+        yield server
+
+
 @pytest.fixture
 async def live(database_url: str, free_port: int, tmp_path: Path) -> AsyncIterator[Live]:
     async with serve_live(database_url, free_port, tmp_path / "data") as server:
