@@ -169,17 +169,17 @@ def decide_record(
     state: IncidentState, cmd: RecordCheck, actor: Actor, now: datetime
 ) -> list[EventDraft]:
     pc = _plan_check(state, cmd.check)
-    cs = _running(state, pc)
+    _running(state, pc)
+    due = next(p for p in pending(state) if p.plan.id == pc.id)
     answers = _answers(pc, cmd.answers)
     remark = validate.text(cmd.remark, "remark", max_len=MAX_REMARK, required=False, multiline=True)
-    due = cs.since + timedelta(seconds=pc.every)
     payload = {
         "check": pc.id,
-        "round": cs.round,
+        "round": due.state.round,
         "answers": answers,
         "remark": remark,
-        "due_at": format_time(due),
-        "late": now > due + timedelta(seconds=pc.grace),
+        "due_at": format_time(due.due_at),
+        "late": now > due.missed_at,
     }
     return [EventDraft("welfare_check_recorded", payload)]
 

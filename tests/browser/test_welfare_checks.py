@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,7 +168,9 @@ async def test_a_missed_check_turns_the_board_red_and_tells_health(
     clock.advance(timedelta(minutes=1, seconds=30))  # past due, within the grace: not yet
     health_before = len(receiver.keys(HEALTH_HOOK))
     clock.advance(timedelta(seconds=31))  # past due and grace
+    started = time.monotonic()
     await expect(row).to_have_class(re.compile(r"\bwelfare-missed\b"), timeout=15_000)
+    print(f"welfare_missed_to_red_seconds={time.monotonic() - started:.2f}")  # -s shows it
     await expect(row.locator(".welfare-mark")).to_contain_text("漏查：绝食人员身体状况查看")
     await expect(page.locator("#welfare-panel")).to_have_class(re.compile(r"\bmissed\b"))
     await expect(page.locator("#check-hunger_watch")).to_contain_text("的观察未记录")

@@ -3,9 +3,13 @@ its chart (● recorded, ✕ missed), a remark redacted like any free text."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
 
 from incidents.checklist import TickItem
 from incidents.domain import Command, process
@@ -43,10 +47,13 @@ def hunger_strike() -> list[Event]:
     return events
 
 
-def markdown(redact: bool) -> str:
+def exported(fmt: str, redact: bool) -> bytes:
     t = Translator(Catalogue.load(), "zh-CN", ZoneInfo("Asia/Shanghai"))
-    view = view_of(hunger_strike(), redact=redact)
-    return render("md", view, t, {}, exported_by="duty1").decode("utf-8")
+    return render(fmt, view_of(hunger_strike(), redact=redact), t, {}, exported_by="duty1")
+
+
+def markdown(redact: bool) -> str:
+    return exported("md", redact).decode("utf-8")
 
 
 def test_the_report_lists_and_draws_each_check_recorded_and_missed() -> None:
@@ -66,3 +73,12 @@ def test_a_remark_is_redacted_like_a_note() -> None:
     text = markdown(redact=True)
     assert "13912345678" not in text
     assert "喝了水💧 家属电话 ***" in text
+
+
+def test_the_pdf_holds_the_checks_table() -> None:
+    """The leadership's PDF has the section, the check's answers and the missed one."""
+    pytest.importorskip("weasyprint")
+    pdf = PdfReader(io.BytesIO(exported("pdf", redact=False)))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "定时观察" in text and "漏查（未记录）" in text
+    assert "身体状况：虚弱" in text
