@@ -22,6 +22,7 @@ from incidents import recusal as rc
 from incidents import reports as rp
 from incidents import resources as rs
 from incidents import settle as st
+from incidents import welfare as wf
 from incidents.authz import Action, authorize
 from incidents.canonical import GENESIS_HASH
 from incidents.commitments import new_salt
@@ -53,10 +54,15 @@ HANDLERS: dict[type[Any], Handler] = {
     **lk.HANDLERS,
     **nt.HANDLERS,
     **rs.HANDLERS,
+    **wf.HANDLERS,
 }
 
 # Handlers that also need who acts and when (a signature, a deadline, "myself").
-CONTEXT_HANDLERS: dict[type[Any], rc.ContextHandler] = {**rc.HANDLERS, **rp.HANDLERS}
+CONTEXT_HANDLERS: dict[type[Any], rc.ContextHandler] = {
+    **rc.HANDLERS,
+    **rp.HANDLERS,
+    **wf.CONTEXT_HANDLERS,
+}
 
 APPLIERS: dict[str, lc.Applier] = {
     **lc.APPLIERS,
@@ -69,6 +75,7 @@ APPLIERS: dict[str, lc.Applier] = {
     **rs.APPLIERS,
     **rp.APPLIERS,
     **rc.APPLIERS,
+    **wf.APPLIERS,
 }
 
 # settle() adds a level's items after the level rule fires: a few rounds suffice.
@@ -162,7 +169,7 @@ def process(
         state = fold(new, state)
         events += new
         assert state is not None
-        drafts = st.settle(state) or fu.settle(state, zone)
+        drafts = st.settle(state) or fu.settle(state, zone) or wf.settle(state)
         if not drafts:
             return Processed(events, state)
     raise RuntimeError("the plan did not settle")  # a loop in level rules: a bug, not input

@@ -75,6 +75,42 @@ class PlanResource:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanChoice:
+    id: str
+    label: Bilingual
+
+
+@dataclass(frozen=True, slots=True)
+class PlanObservation:
+    """One thing looked at during a welfare check, answered by one of its choices."""
+
+    id: str
+    label: Bilingual
+    choices: tuple[PlanChoice, ...]
+
+    def choice(self, choice_id: str) -> PlanChoice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCheck:
+    """A recurring welfare check on the visitor (incidents/welfare.py)."""
+
+    id: str
+    title: Bilingual
+    every: int  # seconds
+    observe: tuple[PlanObservation, ...]
+    grace: int = 0  # seconds past due before the check counts as missed
+    starts_with: tuple[str, ...] = ()  # item ids; none: it runs from the opening
+    stops_with: tuple[str, ...] = ()
+    manual: bool = False  # started by a command only
+    notify: tuple[str, ...] = ()  # units told when a check is missed
+
+    def observation(self, obs_id: str) -> PlanObservation | None:
+        return next((o for o in self.observe if o.id == obs_id), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     playbook_id: str
     version: int
@@ -89,9 +125,13 @@ class Plan:
     final_on_close: bool = True
     level_rules: tuple[PlanLevelRule, ...] = ()
     resources: tuple[PlanResource, ...] = ()
+    checks: tuple[PlanCheck, ...] = ()
 
     def item(self, item_id: str) -> PlanItem | None:
         return next((i for i in self.items if i.id == item_id), None)
+
+    def check(self, check_id: str) -> PlanCheck | None:
+        return next((c for c in self.checks if c.id == check_id), None)
 
     def phase_title(self, phase_id: str) -> Bilingual:
         found = next((p.title for p in self.phases if p.id == phase_id), None)

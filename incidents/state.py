@@ -161,6 +161,37 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckRecord:
+    """One welfare check recorded: the answers by observation, a remark, and if it was late."""
+
+    round: int
+    at: datetime
+    by: str
+    answers: dict[str, str]
+    remark: str = ""
+    late: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckState:
+    """A welfare check of the plan once started (incidents/welfare.py derives when it is due)."""
+
+    id: str
+    running: bool
+    since: datetime  # started, the last record or the last missed slot: the next is `every` on
+    auto_started: bool = False  # its starts_with item started it (once, never again)
+    auto_stopped: bool = False
+    overdue: bool = False  # the last check was missed and none is recorded since: red
+    records: tuple[CheckRecord, ...] = ()
+    missed: tuple[tuple[int, datetime], ...] = ()  # (round, due at) of every missed check
+
+    @property
+    def round(self) -> int:
+        """The number of the check pending now: every check recorded or missed has one."""
+        return len(self.records) + len(self.missed) + 1
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentState:
     id: UUID
     type: IncidentType
@@ -192,6 +223,7 @@ class IncidentState:
     recused: tuple[Recusal, ...] = ()
     linked_to: Link | None = None  # the incident this one was opened from
     linked: tuple[Link, ...] = ()  # the incidents opened from this one
+    welfare: tuple[CheckState, ...] = ()  # welfare checks on the visitor, once started
 
     @property
     def is_open(self) -> bool:

@@ -9,14 +9,18 @@ from __future__ import annotations
 from incidents.plan import (
     Bilingual,
     Plan,
+    PlanCheck,
+    PlanChoice,
     PlanItem,
     PlanLevelRule,
     PlanNotification,
+    PlanObservation,
     PlanPhase,
     PlanResource,
 )
 from playbooks.schema import (
     Anchor,
+    Check,
     Item,
     ItemDone,
     LevelReached,
@@ -75,6 +79,28 @@ def plan_notification(n: Notification) -> PlanNotification:
     )
 
 
+def plan_check(c: Check) -> PlanCheck:
+    observe = tuple(
+        PlanObservation(
+            o.id,
+            bilingual(o.label),
+            tuple(PlanChoice(ch.id, bilingual(ch.label)) for ch in o.choices),
+        )
+        for o in c.observe
+    )
+    return PlanCheck(
+        id=c.id,
+        title=bilingual(c.title),
+        every=c.every,
+        observe=observe,
+        grace=c.grace,
+        starts_with=c.starts_with,
+        stops_with=c.stops_with,
+        manual=c.manual,
+        notify=c.notify_on_missed,
+    )
+
+
 def to_plan(playbook: Playbook) -> Plan:
     rules = tuple(
         PlanLevelRule(r.raise_to, r.when.headcount_at_least, r.when.injured)
@@ -94,4 +120,5 @@ def to_plan(playbook: Playbook) -> Plan:
         final_on_close=playbook.reports.final_on_close,
         level_rules=rules,
         resources=tuple(PlanResource(r.id, bilingual(r.label)) for r in playbook.resources),
+        checks=tuple(plan_check(c) for c in playbook.checks),
     )

@@ -20,6 +20,7 @@ from playbooks.fields import (
     mapping,
     scalar,
 )
+from playbooks.parse_checks import read_check
 from playbooks.schema import (
     ALL_REPORT_FIELDS,
     Anchor,
@@ -69,7 +70,7 @@ as_report_fields = list_of(enum_of(ReportField, "report field"), non_empty=True,
 
 def read_playbook(ctx: Ctx, root: Node, source_hash: str) -> Playbook:
     """Every field of a playbook; problems go to ctx."""
-    f = mapping(ctx, root, "", PLAYBOOK_KEYS, ("level_rules", "resources"))
+    f = mapping(ctx, root, "", PLAYBOOK_KEYS, ("level_rules", "resources", "checks"))
     return Playbook(
         id=f.get("id", as_id, ""),
         version=f.get("version", as_int, 0),
@@ -81,6 +82,7 @@ def read_playbook(ctx: Ctx, root: Node, source_hash: str) -> Playbook:
         notifications=f.get("notifications", list_of(read_notification), ()),
         reports=f.get("reports", read_reports, NO_REPORTS),
         resources=f.get("resources", list_of(read_resource), ()),
+        checks=f.get("checks", list_of(read_check), ()),
         source_hash=source_hash,
     )
 

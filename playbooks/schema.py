@@ -210,6 +210,38 @@ class Resource:
     label: Text
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer a welfare observation may be given, e.g. yes, no, calm."""
+
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What a welfare check looks at (conscious, drinking…), answered by one choice."""
+
+    id: str
+    label: Text
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Check:
+    """A recurring welfare check on the visitor (`checks:` in a playbook)."""
+
+    id: str
+    title: Text
+    every: Seconds
+    observe: tuple[Observation, ...]
+    grace: Seconds = 0
+    starts_with: tuple[str, ...] = ()
+    stops_with: tuple[str, ...] = ()
+    manual: bool = False  # started from the incident page only, never by itself
+    notify_on_missed: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Playbook:
     """One emergency plan (应急预案) for one incident type, pinned by id, version and hash."""
@@ -224,6 +256,7 @@ class Playbook:
     notifications: tuple[Notification, ...]
     reports: ReportPolicy
     resources: tuple[Resource, ...] = ()
+    checks: tuple[Check, ...] = ()
     source_hash: str = ""
 
     def items(self) -> Iterator[Item]:

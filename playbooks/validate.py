@@ -22,6 +22,7 @@ from playbooks.schema import (
     Unit,
     UnitKind,
 )
+from playbooks.validate_checks import check_checks
 
 ALWAYS_TOLD = (UnitKind.PETITION_BUREAU, UnitKind.POLICE)
 MAX_CYCLES = 100
@@ -46,6 +47,7 @@ def check_playbook(
     _check_level_rules(ctx, playbook)
     for i, notification in enumerate(playbook.notifications):
         _check_notification(ctx, f"notifications[{i}]", notification, units)
+    check_checks(ctx, playbook, units, items, whole)
     if whole:
         _check_references(ctx, playbook, items)
         _check_always_told(ctx, playbook, units)

@@ -49,11 +49,14 @@ from server.resources.routes import resource_routes
 from server.security_headers import SecurityHeaders
 from server.services import NAMES_EVERY, Services, build_services, services
 from server.settings import Settings
+from server.welfare.routes import welfare_routes
+from server.welfare.worker import flag_missed_checks
 
 log = structlog.get_logger(__name__)
 WEB = Path(web.__file__).parent
 SESSION_CHECK_EVERY = 2.0  # seconds: a logout closes that user's sockets within this
 REPORT_CHECK_EVERY = 5.0  # seconds between looks for report deadlines that passed unfiled
+WELFARE_CHECK_EVERY = 5.0  # seconds between looks for welfare checks past due and grace
 
 
 async def healthz(request: Request) -> Response:
@@ -134,6 +137,9 @@ def background(s: Services) -> list[asyncio.Task[None]]:
     async def overdue() -> int:
         return await flag_overdue_reports(s.store, s.broker, s.clock)
 
+    async def checks() -> int:
+        return await flag_missed_checks(s.store, s.broker, s.clock)
+
     async def zero() -> int:
         return await flag_missing_zero_reports(s.duty, s.zero_rules, s.clock)
 
@@ -141,6 +147,7 @@ def background(s: Services) -> list[asyncio.Task[None]]:
         *([(heal_every, heal, "heal")] if heal_every else []),
         (SESSION_CHECK_EVERY, ended, "sessions"),
         (REPORT_CHECK_EVERY, overdue, "reports"),
+        (WELFARE_CHECK_EVERY, checks, "welfare"),
         (NAMES_EVERY, lambda: s.renderer.names.refresh(force=True), "names"),
         (ZERO_CHECK_EVERY, zero, "zero"),
     ]
@@ -190,6 +197,7 @@ def create_app(
         *duty_routes(),
         *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
         *followup_routes(),
+        *welfare_routes(),
         *command_routes(),
         *live_routes(),
         *notify_routes(),

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -44,7 +45,8 @@ from incidents.reports import FileReport, MarkReportOverdue, ReportKind
 from incidents.resources import MoveResource, RequestResource, SetResourceEta
 from incidents.state import Actor, IncidentState, Link
 from incidents.store import EventStore
-from playbooks.loader import Library, default_dirs, load_library
+from incidents.welfare import MarkCheckMissed, RecordCheck, StopCheck
+from playbooks.loader import Library, default_dirs, load_library, packaged_dir
 from server.export import as_pdf
 from server.export.model import build_report
 from server.export.run import export_incident, unit_names
@@ -123,8 +125,11 @@ async def respond(run: Run) -> None:
     await run(SkipItem("count_people", "已由门卫清点"), STAFF)
     await run(BlockItem("ask_representatives", "来访人拒绝推选代表"), STAFF)
     await run(TickItem("identify_department"), STAFF)  # the department has no contact: fails
-    await run(TickItem("medical_standby", "医护人员待命"), STAFF)  # health: relayed
+    await run(TickItem("medical_standby", "医护人员待命"), STAFF)  # health: relayed; the watch on
     await run.dispatch(Channels({"webhook": Relayed()}))
+    await run(RecordCheck("crowd_watch", {"conscious": "yes"}, "老人精神尚可"), STAFF)
+    await run(MarkCheckMissed("crowd_watch", 2), SYSTEM, minutes=20)
+    await run(StopCheck("crowd_watch", "已送医"), STAFF)
     await run(AddNote("来访人情绪稳定"), STAFF)
     await run(ReportInjury("一名老人晕倒"), STAFF)
     await run(RecordLink(Link(uuid.uuid4(), IncidentType.MEDICAL, "一楼大厅 急救室")), DUTY)
@@ -164,9 +169,32 @@ async def close_and_follow_up(run: Run) -> None:
     await run(ExportIncidentFull("pdf"))
 
 
+# The collective visit with a welfare check (the library ships them in other playbooks), so
+# this one incident holds every kind of event.
+CROWD_WATCH = """
+checks:
+  - id: crowd_watch
+    title: {zh: 老人身体状况查看, en: Elderly visitor check}
+    every: 15m
+    starts_with: [medical_standby]
+    observe:
+      - {id: conscious, label: {zh: 意识清醒, en: Conscious}, answer: yes_no}
+    on_missed: {notify: [health]}
+"""
+
+
+def with_crowd_watch(folder: Path) -> Path:
+    folder.mkdir()
+    packaged = (packaged_dir() / "collective_visit.yaml").read_text(encoding="utf-8")
+    text = packaged.replace("\nnotifications:\n", CROWD_WATCH + "\nnotifications:\n", 1)
+    (folder / "collective_visit.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
-async def worked(pool: asyncpg.Pool, clock: ManualClock) -> Run:
-    library = load_library(default_dirs({}))
+async def worked(pool: asyncpg.Pool, clock: ManualClock, tmp_path: Path) -> Run:
+    folder = with_crowd_watch(tmp_path / "playbooks")
+    library = load_library(default_dirs({"WATCHFLOOR_PLAYBOOKS": str(folder)}))
     store = EventStore(
         pool, clock, plans=plans_from(library), projectors=[OutboxProjector(library.units)]
     )

@@ -44,6 +44,7 @@ from incidents.reports import FileReport, MarkReportOverdue, ReportKind
 from incidents.resources import STATUSES as RESOURCE_STATUSES
 from incidents.resources import MoveResource, RequestResource, SetResourceEta
 from incidents.state import Actor, IncidentState, Link
+from incidents.welfare import MarkCheckMissed, RecordCheck, StartCheck
 from playbooks.instantiate import to_plan
 from playbooks.loader import default_dirs, load_library
 from server.auth.errors import AuthRefused
@@ -337,6 +338,43 @@ CASES: dict[str, Refusal] = {
     "link.unknown": domain(Visit, replace(open_cmd(), linked_to=ID), DUTY),
     "link.self": domain(visit, RecordLink(Link(ID, IncidentType.MEDICAL, "一楼")), DUTY),
     "link.exists": lambda: visit().run(RecordLink(LINK), DUTY).run(RecordLink(LINK), DUTY),
+}
+
+
+@cache
+def disruption_plan() -> Plan:
+    return to_plan(load_library(default_dirs({})).playbook(IncidentType.DISRUPTION))
+
+
+@dataclass
+class HungerStrike(Visit):
+    """A hunger strike with its welfare check running (incidents/welfare.py)."""
+
+    def run(self, command: Command, actor: Actor = LEAD) -> Visit:
+        self.minutes += 1
+        now = START + timedelta(minutes=self.minutes)
+        done = process(self.state, command, actor, incident_id=ID, now=now, plan=disruption_plan())
+        self.state = done.state
+        return self
+
+
+def hunger_strike() -> Visit:
+    opened = HungerStrike().run(open_cmd(IncidentType.DISRUPTION), DUTY)
+    return opened.run(TickItem("medical_standby"), STAFF)
+
+
+def record(answers: dict[str, str], check: str = "hunger_watch") -> RecordCheck:
+    return RecordCheck(check, answers)
+
+
+CASES |= {
+    "welfare.unknown": domain(hunger_strike, record({}, "pulse_watch"), STAFF),
+    "welfare.not_running": domain(hunger_strike, record({}, "sit_in_watch"), STAFF),
+    "welfare.running": domain(hunger_strike, StartCheck("hunger_watch"), STAFF),
+    "welfare.not_missed": domain(hunger_strike, MarkCheckMissed("hunger_watch", 1), SYSTEM),
+    "welfare.answer_missing": domain(hunger_strike, record({}), STAFF),
+    "welfare.answer_invalid": domain(hunger_strike, record({"conscious": "也许"}), STAFF),
+    "welfare.unknown_observation": domain(hunger_strike, record({"pulse": "快"}), STAFF),
 }
 LINK = Link(uuid4(), IncidentType.MEDICAL, "二楼 😟")
 # Refused before or around the domain, or only by the workers: their sentences are checked

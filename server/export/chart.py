@@ -23,6 +23,17 @@ class Milestone:
     late: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CheckMark:
+    """A welfare check on the visitor: recorded (a green dot) or missed (a red cross)."""
+
+    at: datetime
+    missed: bool = False
+
+
+CHECK_ROW = HEIGHT - BOTTOM - PLOT_H - 14  # between the milestones and the progress band
+
+
 def _scale(start: datetime, end: datetime) -> Callable[[datetime], float]:
     span = max((end - start).total_seconds(), 1.0)
     usable = WIDTH - LEFT - RIGHT
@@ -84,6 +95,29 @@ def _milestones(
         text.text = m.label
 
 
+def _checks(svg: ET.Element, marks: Sequence[CheckMark], x: Callable[[datetime], float]) -> None:
+    y = CHECK_ROW
+    if marks:
+        _el(svg, "line", x1=LEFT, y1=y, x2=WIDTH - RIGHT, y2=y, stroke="#ccd", stroke_width=1)
+    for m in sorted(marks, key=lambda m: m.at):
+        if m.missed:
+            cx = x(m.at)
+            for dx in (-4, 4):
+                _el(
+                    svg,
+                    "line",
+                    x1=cx - dx,
+                    y1=y - 4,
+                    x2=cx + dx,
+                    y2=y + 4,
+                    stroke="#c00",
+                    stroke_width=2,
+                    **{"class": "check-missed"},
+                )
+        else:
+            _el(svg, "circle", cx=x(m.at), cy=y, r=3, fill="#2a7", **{"class": "check-recorded"})
+
+
 def timeline_svg(
     start: datetime,
     end: datetime,
@@ -93,6 +127,8 @@ def timeline_svg(
     time_label: Callable[[datetime], str],
     title: str,
     progress_label: str,
+    checks: Sequence[CheckMark] = (),
+    checks_label: str = "",
 ) -> str:
     """An SVG document: milestones as dotted markers, checklist progress as a step line."""
     end = max(end, start)
@@ -112,6 +148,10 @@ def timeline_svg(
     _progress(svg, progress, x)
     _axis(svg, start, end, time_label)
     _milestones(svg, milestones, x)
+    _checks(svg, checks, x)
     legend = _el(svg, "text", x=LEFT, y=HEIGHT - 6, font_size=10, fill="#2a7")
     legend.text = progress_label
+    if checks:
+        key = _el(svg, "text", x=WIDTH - RIGHT, y=HEIGHT - 6, font_size=10, text_anchor="end")
+        key.text = checks_label
     return ET.tostring(svg, encoding="unicode")

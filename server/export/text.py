@@ -14,8 +14,9 @@ from markupsafe import Markup
 import web
 from incidents.followup import is_overdue
 from incidents.plan import Bilingual
-from server.export.chart import Milestone, timeline_svg
+from server.export.chart import CheckMark, Milestone, timeline_svg
 from server.export.model import KeyTime, Report
+from server.export.welfare import check_rows
 from server.i18n import Translator
 from server.incident.timeline import describe
 
@@ -81,7 +82,18 @@ def chart(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> str:
         time_label=lambda at: at.astimezone(t.zone).strftime("%H:%M"),
         title=t("export.chart.title"),
         progress_label=t("export.chart.progress"),
+        checks=check_marks(report),
+        checks_label=t("export.chart.checks"),
     )
+
+
+def check_marks(report: Report) -> list[CheckMark]:
+    """Every welfare check recorded, at its time, and every one missed, at its due time."""
+    marks = []
+    for check in report.state.welfare:
+        marks += [CheckMark(r.at) for r in check.records]
+        marks += [CheckMark(due, missed=True) for _, due in check.missed]
+    return marks
 
 
 def context(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> dict[str, Any]:
@@ -102,6 +114,7 @@ def context(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> di
         "overdue": lambda f: is_overdue(f, report.as_of),
         "followup_text": lambda f: followup_text(report, f.id, f.rule, t),
         "chart": Markup(chart(report, t, units)),
+        "checks": check_rows(report.state, t),
     }
 
 

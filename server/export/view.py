@@ -28,6 +28,7 @@ FREE_TEXT = (
     "note",
     "reason",
     "evidence",
+    "remark",  # a welfare check's remark (incidents/welfare.py)
 )
 FREE_FIELDS = "fields"  # a situation report's fields (time, place, cause, demands…): all text
 _FREE_TEXT = frozenset(FREE_TEXT)

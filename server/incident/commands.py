@@ -8,6 +8,7 @@ the answer up) and the fan-out itself runs in the hub's own task.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -189,13 +190,21 @@ async def incident_command(request: Request) -> Response:
 
 
 async def item_command(request: Request) -> Response:
+    return await part_command(request, ITEM_COMMANDS, "item")
+
+
+async def part_command(
+    request: Request, table: Mapping[str, Callable[[str, Fields], Command]], part: str
+) -> Response:
+    """POST …/{part}/{command}: a command on one part of the incident (an item, a check),
+    made from the table by its name, the part's id and the fields."""
     require_session(request)
     await require_csrf(request)
     name = request.path_params["command"]
-    if name not in ITEM_COMMANDS:
+    if name not in table:
         raise NotFound("request.unknown_command", f"no command {name!r}")
     fields = await read_fields(request)
-    command = ITEM_COMMANDS[name](request.path_params["item"], fields)
+    command = table[name](request.path_params[part], fields)
     return await run(request, incident_id(request), command, fields)
 
 

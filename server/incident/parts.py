@@ -27,6 +27,7 @@ class Part(Enum):
     ITEMS = "items"  # only the rows named, and the counter
     PHONE = "phone"  # the phone's whole checklist (it reorders on every tick)
     BOARD = "board"  # the incident's row on the board and its entry on the phones' list
+    WELFARE = "welfare"  # the welfare checks' panel (the phone draws it in its checklist)
 
 
 ALL = frozenset(Part)
@@ -35,6 +36,7 @@ _NOTIFY = frozenset({Part.NOTICES, Part.BOARD})
 _RESOURCE = frozenset({Part.DISPATCHES, Part.BOARD})
 _REPORT = frozenset({Part.REPORTS, Part.BOARD})
 _ONLY_TIMELINE: frozenset[Part] = frozenset()
+_WELFARE = frozenset({Part.WELFARE, Part.PHONE, Part.BOARD})  # a missed check: the row is red
 
 PARTS: dict[str, frozenset[Part]] = {
     "note_added": _ONLY_TIMELINE,
@@ -72,6 +74,9 @@ PARTS: dict[str, frozenset[Part]] = {
     "report_filed": _REPORT,
     "report_overdue": _REPORT,
     "incident_linked": frozenset({Part.HEADER, Part.BOARD}),  # the link shown in both
+    **dict.fromkeys(
+        [f"welfare_check_{k}" for k in ("started", "stopped", "recorded", "missed")], _WELFARE
+    ),
     "timer_set": frozenset({Part.BOARD}),  # items' deadlines are derived, not read from timers
     # opened, status_changed (closing changes every form): everything
 }

@@ -20,16 +20,20 @@ import jinja2
 
 import web
 from incidents import resources as rs
+from incidents import welfare
 from incidents.events import Event
 from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
 from incidents.links import grouped
+from incidents.plan import PlanCheck
 from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER
 from incidents.state import IncidentState, ItemState, NotificationState
+from playbooks.durations import format_duration
 from server.i18n import Catalogue, Translator, normalize
 from server.incident.parts import Changed, Part, changed
 from server.incident.timeline import describe
 from server.incident.view import Sheet, item_dues, sheet
+from server.welfare.timeline import answers_text
 
 TEMPLATES = Path(web.__file__).parent / "templates"
 
@@ -48,6 +52,7 @@ class Row:
     report_due: Due | None = None
     report_late: bool = False
     silent: tuple[Silent, ...] = ()
+    checks_missed: tuple[PlanCheck, ...] = ()  # welfare checks missed: the row is red
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,7 @@ def board_row(state: IncidentState, now: datetime) -> Row:
         report,
         report is not None and report.at < now,
         silent_units(state),
+        tuple(welfare.overdue(state)),
     )
 
 
@@ -181,7 +187,10 @@ class Renderer:
             "resource_registry": rs.REGISTRY,
             "resource_moves": rs.NEXT,
             "commander_choices": self.commander_choices,
+            "welfare_answers": answers_text,
+            "duration": lambda seconds, language: format_duration(seconds, language[:2]),
         }
+        self.env.filters["bilingual"] = lambda text, language: text.get(language)
 
     def commander_choices(self, state: IncidentState) -> list[tuple[str, str]]:
         """(login, name) of the users who may command this incident: enabled commanders
@@ -281,6 +290,7 @@ class Renderer:
             'id="timeline"', 'id="timeline" hx-swap-oob="true"', 1
         )
         parts = [str(m.incident_header(v, oob=True)), str(m.incident_panels(v, oob=True))]
+        parts.append(str(m.welfare_panel(v, now, oob=True)))
         return "".join(parts) + str(m.checklist(v, now, oob=True)) + timeline
 
 
@@ -299,6 +309,7 @@ DRAWN: tuple[tuple[Part, Draw], ...] = (
         Part.CONTROLS,
         lambda m, v, w, now: str(m.commander_controls(v, oob=True)) if v.can.direct else "",
     ),
+    (Part.WELFARE, lambda m, v, w, now: str(m.welfare_panel(v, now, oob=True))),
     (Part.CHECKLIST, lambda m, v, w, now: str(m.checklist(v, now, oob=True))),
     (Part.ITEMS, lambda m, v, w, now: _rows(m, v, w.items, now)),
 )

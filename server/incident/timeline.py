@@ -12,6 +12,7 @@ from incidents.links import link_from, opened_from
 from incidents.state import IncidentState, Link
 from server.i18n import Translator
 from server.incident.reasons import failure, level_reason
+from server.welfare.timeline import PARAMS as WELFARE_PARAMS
 
 
 def _item(state: IncidentState, t: Translator, item_id: str) -> str:
@@ -119,6 +120,7 @@ PARAMS: dict[str, Params] = {
     "report_overdue": lambda s, t, p: {"kind": t(f"report.kind.{p['kind']}"), "due": _due(t, p)},
     "commander_assigned": lambda s, t, p: _commander(t, p),
     "conflict_declared": lambda s, t, p: {**p, "user_id": t.who(p.get("user_id"))},
+    **WELFARE_PARAMS,
 }
 
 

@@ -17,6 +17,7 @@ from incidents.kinds import Role
 from incidents.reports import Due, next_due
 from incidents.settle import item_due_at
 from incidents.state import IncidentState
+from server.welfare.view import CheckView, check_views
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +58,16 @@ class Sheet:
     report_due: Due | None
     report_flagged: bool  # the worker marked the pending report late
     item_due: Mapping[str, datetime]  # the deadline of each open item that has one
+    checks: tuple[CheckView, ...] = ()  # the plan's welfare checks
+    can_check: bool = False  # may start, stop and record them
 
 
 def sheet(state: IncidentState, role: Role) -> Sheet:
     due = next_due(state)
     flagged = due is not None and any(r.key == due.key for r in state.reports_overdue)
-    return Sheet(state, Can.of(role, state), due, flagged, item_dues(state))
+    can_check = state.is_open and is_allowed(role, Action.WORK_CHECKLIST)
+    checks = check_views(state)
+    return Sheet(state, Can.of(role, state), due, flagged, item_dues(state), checks, can_check)
 
 
 def item_dues(state: IncidentState) -> Mapping[str, datetime]:

@@ -113,6 +113,7 @@ class Composer:
             place=state.location,
             unit=unit_name,
         )
+        subject = _missed_check(state, d, t) + subject
         if d.round:
             subject = f"{t('notify.again', n=d.round)} {subject}"
         return Message(
@@ -124,6 +125,14 @@ class Composer:
             t.language,
             t("notify.truncated"),
         )
+
+
+def _missed_check(state: IncidentState, d: Delivery, t: Translator) -> str:
+    """A notice of a missed welfare check names the check first (incidents/welfare.py)."""
+    on = next((n.on for n in state.notifications if n.id == d.notification), "")
+    kind, _, check_id = on.partition(":")
+    check = state.plan.check(check_id) if kind == "check_missed" and state.plan else None
+    return t("welfare.notify_missed", check=check.title.get(t.language)) if check else ""
 
 
 def _report_fields(

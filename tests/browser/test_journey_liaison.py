@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import Consoles, eventually, no_english, open_incident, shoot
-from tests.live.conftest import Live, serve_live
+from tests.live.conftest import Live, serve_notifying
 from tests.notify.conftest import SECRETS, Receiver, receiver, units_dir  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -31,15 +31,7 @@ async def live(
     """The app as an office runs it: workers on, units' webhooks at a real receiver."""
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
-    async with serve_live(
-        database_url,
-        free_port,
-        tmp_path / "data",
-        WATCHFLOOR_PLAYBOOKS=str(units_dir),
-        WATCHFLOOR_NOTIFY_WORKERS="on",
-        WATCHFLOOR_NOTIFY_POLL="0.2",
-        WATCHFLOOR_PUBLIC_URL=f"http://127.0.0.1:{free_port}",
-    ) as server:
+    async with serve_notifying(database_url, free_port, tmp_path / "data", units_dir) as server:
         yield server
 
 

@@ -74,6 +74,7 @@ async def _real_things(live: Live, duty: httpx.AsyncClient) -> dict[str, list[st
         "token": tokens or ["x"],
         "shift_id": [str(shift)],
         "follow": ["register_matter"],
+        "check": ["risk_watch"],  # the self-harm playbook's welfare check, running from the opening
     }
 
 

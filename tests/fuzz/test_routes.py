@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from starlette.routing import BaseRoute, Mount, Route
 
 from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS
+from server.welfare.routes import COMMANDS as CHECK_COMMANDS
 from tests.fuzz.aimed import aimed_body, slots
 from tests.fuzz.conftest import LOGINS, Target, trouble
 from tests.fuzz.inputs import PATH_GARBAGE, Body, bodies
@@ -42,6 +43,7 @@ def endpoints(routes: list[BaseRoute]) -> list[tuple[str, str]]:
 def choices(target: Target, path: str, name: str) -> list[str]:
     if name == "command":
         known = ITEM_COMMANDS if "/items/" in path else INCIDENT_COMMANDS
+        known = CHECK_COMMANDS if "/checks/" in path else known
         return [*known, "nonsense"]
     if name == "static":
         return STATIC

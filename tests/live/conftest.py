@@ -18,6 +18,7 @@ import uvicorn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from incidents.clock import Clock
 from server.app import create_app
 from server.auth.cli import DEMO_PASSWORD, ensure_demo_users
 from server.cli import server_config
@@ -85,8 +86,11 @@ def seq_of(message: str) -> tuple[str, int, int] | None:
 
 
 @asynccontextmanager
-async def serve_live(database_url: str, port: int, data: Path, **extra: str) -> AsyncIterator[Live]:
-    """The real app on uvicorn, its demo users made; `extra` settings on top of the defaults."""
+async def serve_live(
+    database_url: str, port: int, data: Path, clock: Clock | None = None, **extra: str
+) -> AsyncIterator[Live]:
+    """The real app on uvicorn, its demo users made; `extra` settings on top of the defaults;
+    time from `clock` (a ManualClock the test moves) when given."""
     env = {
         "DATABASE_URL": database_url,
         "WATCHFLOOR_DATA": str(data),  # its secret key, never the user's own
@@ -97,7 +101,7 @@ async def serve_live(database_url: str, port: int, data: Path, **extra: str) -> 
         **extra,
     }
     settings = Settings.from_env(env)
-    app = create_app(settings)
+    app = create_app(settings, clock)
     server = uvicorn.Server(server_config(app, settings, "127.0.0.1", port))
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -113,6 +117,24 @@ async def serve_live(database_url: str, port: int, data: Path, **extra: str) -> 
         await pool.close()
         server.should_exit = True
         await task
+
+
+@asynccontextmanager
+async def serve_notifying(
+    database_url: str, port: int, data: Path, playbooks: Path, clock: Clock | None = None
+) -> AsyncIterator[Live]:
+    """The app as an office runs it: its workers on, the playbooks and units of `playbooks`."""
+    async with serve_live(
+        database_url,
+        port,
+        data,
+        clock,
+        WATCHFLOOR_PLAYBOOKS=str(playbooks),
+        WATCHFLOOR_NOTIFY_WORKERS="on",
+        WATCHFLOOR_NOTIFY_POLL="0.2",
+        WATCHFLOOR_PUBLIC_URL=f"http://127.0.0.1:{port}",
+    ) as server:
+        yield server
 
 
 @pytest.fixture
