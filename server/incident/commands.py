@@ -8,6 +8,7 @@ the answer up) and the fan-out itself runs in the hub's own task.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from incidents.store import EventStore, Outcome
 from server.auth.protect import require_csrf, require_session
 from server.duty.commander import with_roster
 from server.errors import wants_json
+from server.evidence.upload import Upload, cap_body, read_upload
 from server.forms import read_form
 from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
 from server.incident.links import link_command, link_key, with_link
@@ -179,24 +181,43 @@ async def record_link(request: Request, opened: IncidentState, key: str) -> None
 
 async def incident_command(request: Request) -> Response:
     require_session(request)
+    await cap_body(request)
     await require_csrf(request)
     name = request.path_params["command"]
     if name not in INCIDENT_COMMANDS:
         raise NotFound("request.unknown_command", f"no command {name!r}")
     fields = await read_fields(request)
+    upload = await read_upload(request) if name in WITH_FILE else None
     command = await with_roster(services(request), INCIDENT_COMMANDS[name](fields))
-    return await run(request, incident_id(request), command, fields)
+    return await run_attached(request, incident_id(request), command, fields, upload)
 
 
 async def item_command(request: Request) -> Response:
     require_session(request)
+    await cap_body(request)
     await require_csrf(request)
     name = request.path_params["command"]
     if name not in ITEM_COMMANDS:
         raise NotFound("request.unknown_command", f"no command {name!r}")
     fields = await read_fields(request)
+    upload = await read_upload(request) if name in WITH_FILE else None
     command = ITEM_COMMANDS[name](request.path_params["item"], fields)
-    return await run(request, incident_id(request), command, fields)
+    return await run_attached(request, incident_id(request), command, fields, upload)
+
+
+WITH_FILE = frozenset({"tick", "notes"})  # the commands a file may come with (evidence)
+
+
+async def run_attached(
+    request: Request, incident: UUID, command: Command, fields: Fields, upload: Upload | None
+) -> Response:
+    """The command with its file: the bytes are kept in the command's own transaction."""
+    if upload is None:
+        return await run(request, incident, command, fields)
+    a = upload.attachment
+    with services(request).staging.hold(a.sha256, a.content_type, upload.content):
+        attached: Any = replace(command, attachment=a)  # type: ignore[type-var]
+        return await run(request, incident, attached, fields)
 
 
 def command_routes() -> list[Route]:

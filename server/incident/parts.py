@@ -27,6 +27,7 @@ class Part(Enum):
     ITEMS = "items"  # only the rows named, and the counter
     PHONE = "phone"  # the phone's whole checklist (it reorders on every tick)
     BOARD = "board"  # the incident's row on the board and its entry on the phones' list
+    EVIDENCE = "evidence"  # the attachments' panel (thumbnails)
 
 
 ALL = frozenset(Part)
@@ -72,6 +73,7 @@ PARTS: dict[str, frozenset[Part]] = {
     "report_filed": _REPORT,
     "report_overdue": _REPORT,
     "incident_linked": frozenset({Part.HEADER, Part.BOARD}),  # the link shown in both
+    "evidence_attached": frozenset({Part.EVIDENCE}),  # its line, and the panel's thumbnails
     "timer_set": frozenset({Part.BOARD}),  # items' deadlines are derived, not read from timers
     # opened, status_changed (closing changes every form): everything
 }

@@ -21,14 +21,16 @@ import jinja2
 import web
 from incidents import resources as rs
 from incidents.events import Event
+from incidents.evidence import EvidenceKind
 from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
 from incidents.links import grouped
 from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER
 from incidents.state import IncidentState, ItemState, NotificationState
+from server.evidence.sniff import THUMBNAILED
 from server.i18n import Catalogue, Translator, normalize
 from server.incident.parts import Changed, Part, changed
-from server.incident.timeline import describe
+from server.incident.timeline import describe, file_size
 from server.incident.view import Sheet, item_dues, sheet
 
 TEMPLATES = Path(web.__file__).parent / "templates"
@@ -99,6 +101,11 @@ def board_row(state: IncidentState, now: datetime) -> Row:
         report is not None and report.at < now,
         silent_units(state),
     )
+
+
+def evidence_words(t: Translator, kinds: Sequence[str]) -> str:
+    """What an item asks for, in the reader's words: 照片、文字说明."""
+    return t("punct.list").join(t(f"evidence.{k}") for k in kinds)
 
 
 def phone_order(state: IncidentState) -> list[ItemState]:
@@ -181,6 +188,10 @@ class Renderer:
             "resource_registry": rs.REGISTRY,
             "resource_moves": rs.NEXT,
             "commander_choices": self.commander_choices,
+            "file_size": file_size,
+            "evidence_kinds": [k.value for k in EvidenceKind],
+            "evidence_words": evidence_words,
+            "thumbnailed": THUMBNAILED,
         }
 
     def commander_choices(self, state: IncidentState) -> list[tuple[str, str]]:
@@ -281,6 +292,7 @@ class Renderer:
             'id="timeline"', 'id="timeline" hx-swap-oob="true"', 1
         )
         parts = [str(m.incident_header(v, oob=True)), str(m.incident_panels(v, oob=True))]
+        parts.append(str(m.evidence_panel(v, oob=True)))
         return "".join(parts) + str(m.checklist(v, now, oob=True)) + timeline
 
 
@@ -301,6 +313,7 @@ DRAWN: tuple[tuple[Part, Draw], ...] = (
     ),
     (Part.CHECKLIST, lambda m, v, w, now: str(m.checklist(v, now, oob=True))),
     (Part.ITEMS, lambda m, v, w, now: _rows(m, v, w.items, now)),
+    (Part.EVIDENCE, lambda m, v, w, now: str(m.evidence_panel(v, oob=True))),
 )
 
 
