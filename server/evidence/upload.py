@@ -52,13 +52,16 @@ async def read_upload(request: Request) -> Upload | None:
     if not request.headers.get("content-type", "").startswith(MULTIPART):
         return None
     form = await request.form(max_part_size=MAX_UPLOAD)
-    files = [v for k, v in form.multi_items() if k in FILE_FIELDS and isinstance(v, UploadFile)]
-    files = [f for f in files if f.filename or (f.size or 0) > 0]
-    if len(files) > 1:
-        raise InvalidCommand("upload.one_file", "one file per command", field="file")
-    if not files:
-        return None
-    return checked(files[0].filename or "", await files[0].read())
+    try:
+        files = [v for k, v in form.multi_items() if k in FILE_FIELDS and isinstance(v, UploadFile)]
+        files = [f for f in files if f.filename or (f.size or 0) > 0]
+        if len(files) > 1:
+            raise InvalidCommand("upload.one_file", "one file per command", field="file")
+        if not files:
+            return None
+        return checked(files[0].filename or "", await files[0].read())
+    finally:
+        await form.close()  # its spooled files
 
 
 def checked(name: str, content: bytes) -> Upload:
