@@ -62,7 +62,7 @@ def attached(a: Attachment, *, item: str = "", note: str = "") -> EventDraft:
         "kind": a.kind.value,
         "content_type": a.content_type,
         "size": a.size,
-        "name": a.name,
+        "file_name": a.name,
         "note": note,
     }
     return EventDraft("evidence_attached", payload | ({"item": item} if item else {}))
@@ -104,7 +104,7 @@ def apply_attached(s: IncidentState, e: Event) -> IncidentState:
         p["kind"],
         p["content_type"],
         p["size"],
-        p["name"],
+        p["file_name"],
         e.recorded_by,
         e.occurred_at,
         e.seq,

@@ -352,7 +352,7 @@ LINK = Link(uuid4(), IncidentType.MEDICAL, "二楼 😟")
 ELSEWHERE = {
     "checklist.added_twice",  # a corrupt record, refused while folding
     "evidence.not_found",  # the file's route, and the upload's checks before the command
-    "upload.empty",  # (tests/test_evidence.py)
+    "upload.empty",  # (tests/live/test_evidence.py)
     "upload.kind_too_large",
     "upload.one_file",
     "upload.too_large",

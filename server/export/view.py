@@ -28,6 +28,7 @@ FREE_TEXT = (
     "note",
     "reason",
     "evidence",
+    "file_name",  # an attached file's own name (张三身份证.jpg)
 )
 FREE_FIELDS = "fields"  # a situation report's fields (time, place, cause, demands…): all text
 _FREE_TEXT = frozenset(FREE_TEXT)

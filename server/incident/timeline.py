@@ -83,7 +83,7 @@ def _evidence(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> dict
     )
     return {
         "kind": t(f"evidence.{p['kind']}"),
-        "name": p.get("name") or t("evidence.unnamed"),
+        "name": p.get("file_name") or t("evidence.unnamed"),
         "size": file_size(t, int(p["size"])),
         "item": item,
         "note": f" — {p['note']}" if p.get("note") else "",

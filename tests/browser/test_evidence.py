@@ -122,7 +122,7 @@ async def test_staff_attach_a_photo_offline_and_the_desk_sees_it(
         "kind": "photo",
         "content_type": "image/jpeg",
         "size": len(photo),
-        "name": PHOTO_NAME,
+        "file_name": PHOTO_NAME,
         "note": "",
         "item": ITEM,
     }
@@ -149,7 +149,7 @@ async def test_staff_attach_a_photo_offline_and_the_desk_sees_it(
     # 5. The export names the file by its hash, its name and note as typed.
     exported = json.loads(await download(desk, "json"))
     [row_out] = [e for e in exported["events"] if e["kind"] == "evidence_attached"]
-    assert row_out["payload"]["name"] == PHOTO_NAME and row_out["payload"]["sha256"] == digest
+    assert row_out["payload"]["file_name"] == PHOTO_NAME and row_out["payload"]["sha256"] == digest
     ticked_out = next(e for e in exported["events"] if e["kind"] == "item_ticked")
     assert ticked_out["payload"]["note"] == NOTE
 
