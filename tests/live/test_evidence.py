@@ -156,8 +156,13 @@ async def test_exports_list_files_by_hash_and_verify_checks_the_zip(
     ok = cli(database_url, "verify", str(tmp_path / "full.json"))
     assert ok.returncode == 0 and "1 attached files verified in full.files.zip" in ok.stdout
 
-    redacted = _export(database_url, incident, tmp_path / "redacted.json")
+    private = "来访人姓名：张三伟的身份证.png"
+    assert (await note(await live.client("staff1"), incident, private, png())).status_code == 201
+    redacted = _export(database_url, incident, tmp_path / "redacted.json", "--redact")
+    assert "张三伟" not in (tmp_path / "redacted.json").read_text("utf-8")
+    full = _export(database_url, incident, tmp_path / "full.json", "--full", "--files")
     assert redacted["manifest"]["attachments"] == full["manifest"]["attachments"]
+    assert len(full["manifest"]["attachments"]) == 2
     assert not (tmp_path / "redacted.files.zip").exists()
     listed_only = cli(database_url, "verify", str(tmp_path / "redacted.json"))
     assert listed_only.returncode == 0 and "listed by hash" in listed_only.stdout
@@ -168,6 +173,13 @@ async def test_exports_list_files_by_hash_and_verify_checks_the_zip(
     assert broken.returncode == 1
     seq = listed["seq"]
     assert f"seq {seq}: the file attached at seq {seq} no longer hashes" in broken.stdout
+
+    md = cli(
+        database_url, "export", incident, "--format", "md", "--full", "-o", str(tmp_path / "r.md")
+    )
+    assert md.returncode == 0, md.stderr
+    report = (tmp_path / "r.md").read_text("utf-8")
+    assert digest in report and NAME in report and "## 证据附件" in report
 
     forged = dict(full, manifest={**full["manifest"], "attachments": []})
     (tmp_path / "forged.json").write_text(json.dumps(forged, ensure_ascii=False))
