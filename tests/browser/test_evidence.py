@@ -95,6 +95,7 @@ async def test_staff_attach_a_photo_offline_and_the_desk_sees_it(
     await choose(phone, f"photo-{ITEM}", FAKE_NAME, EXE, "image/jpeg")
     await row.get_by_role("button", name="完成").tap()
     await expect(phone.locator("#flash")).to_contain_text(f"文件「{FAKE_NAME}」不是可接受的")
+    await expect(phone.locator("#flash")).to_be_in_viewport()
     await phone.screenshot(path=artefact("evidence-refused-type.png"))
     assert await events(duty, incident, "evidence_attached") == []
     assert await stored_files(live) == files_before
@@ -146,9 +147,20 @@ async def test_staff_attach_a_photo_offline_and_the_desk_sees_it(
     await desk.screenshot(path=artefact("evidence-desk.png"))
     await no_english(desk, NOTE, PHOTO_NAME, "安检口 🚪")
 
+    # The desk: a note with a document, through the note form (htmx, multipart).
+    pdf = b"%PDF-1.4\n" + b"0" * 2040
+    await desk.locator(".note-form textarea").fill("收缴清单（签字版）📄")
+    await choose(desk, "file-note", "收缴清单📄.pdf", pdf, "application/pdf")
+    await desk.locator(".note-form").get_by_role("button", name="保存").click()
+    said = "附上文档「收缴清单📄.pdf」（2 KB） — 收缴清单（签字版）📄"
+    await expect(desk.locator("#timeline")).to_contain_text(said)
+    await expect(desk.locator("#evidence .evidence-document")).to_have_count(1)
+    await expect(desk.locator("#evidence .evidence-document img")).to_have_count(0)
+    await expect(desk.locator("#evidence h2 small")).to_have_text("2")
+
     # 5. The export names the file by its hash, its name and note as typed.
     exported = json.loads(await download(desk, "json"))
-    [row_out] = [e for e in exported["events"] if e["kind"] == "evidence_attached"]
+    row_out, _ = [e for e in exported["events"] if e["kind"] == "evidence_attached"]
     assert row_out["payload"]["file_name"] == PHOTO_NAME and row_out["payload"]["sha256"] == digest
     ticked_out = next(e for e in exported["events"] if e["kind"] == "item_ticked")
     assert ticked_out["payload"]["note"] == NOTE

@@ -132,6 +132,7 @@
       input.value = "";
       delete input.closest("label").dataset.chosen;
     });
+    showError("");  // a new try: the last refusal is read
     enqueue(record).then(refresh).then(flush);
   });
 
