@@ -20,6 +20,8 @@ from incidents.clock import ManualClock
 from incidents.commanders import Candidate
 from incidents.domain import APPLIERS, Command
 from incidents.events import Event
+from incidents.evidence import Attachment
+from incidents.evidence import EvidenceKind as Evidence
 from incidents.exports import ExportIncidentFull
 from incidents.followup import CompleteFollowup, ExtendReply, RecordInstruction
 from incidents.kinds import IncidentType, Level, Role, Status
@@ -126,6 +128,10 @@ async def respond(run: Run) -> None:
     await run(TickItem("medical_standby", "医护人员待命"), STAFF)  # health: relayed
     await run.dispatch(Channels({"webhook": Relayed()}))
     await run(AddNote("来访人情绪稳定"), STAFF)
+    await run(
+        AddNote("大厅全景 📷", Attachment("ab" * 32, PHOTO, "image/jpeg", 2048, "大厅照片😟")),
+        STAFF,
+    )
     await run(ReportInjury("一名老人晕倒"), STAFF)
     await run(RecordLink(Link(uuid.uuid4(), IncidentType.MEDICAL, "一楼大厅 急救室")), DUTY)
     await run(UpdateHeadcount(36, "又来一人"), STAFF)
@@ -175,6 +181,9 @@ async def worked(pool: asyncpg.Pool, clock: ManualClock) -> Run:
     await notify_and_report(run)
     await close_and_follow_up(run)
     return run
+
+
+PHOTO = Evidence.PHOTO
 
 
 def typed(events: list[Event], run: Run) -> list[str]:
