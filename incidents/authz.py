@@ -30,6 +30,7 @@ class Action(StrEnum):
     MOVE_RESOURCE = "move_resource"  # dispatched, en route, on scene, released; its ETA
     FILE_REPORT = "file_report"  # a situation report: first, follow-up, final
     DECLARE_CONFLICT = "declare_conflict"  # others: commander/admin; anyone: themself
+    VIEW_EVIDENCE = "view_evidence"  # open an attached file (a photo of a visitor, a recording)
 
 
 _D, _S, _C, _A = Role.DUTY_OFFICER, Role.ONSITE_STAFF, Role.COMMANDER, Role.ADMIN
@@ -56,6 +57,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MOVE_RESOURCE: frozenset({_D, _S, _C}),
     Action.FILE_REPORT: frozenset({_D, _C}),
     Action.DECLARE_CONFLICT: frozenset({_D, _S, _C, _A}),
+    Action.VIEW_EVIDENCE: frozenset({_D, _S, _C, _A}),  # not a viewer: the timeline only
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from incidents import evidence as ev
 from incidents import validate
 from incidents.authz import Action
 from incidents.errors import IllegalTransition, InvalidCommand, Named, NotFound, Param
@@ -14,6 +15,7 @@ from incidents.kinds import ItemStatus
 from incidents.state import IncidentState, ItemState
 
 MAX_NOTE = 2000
+MAX_COUNT = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,8 @@ class TickItem:
     action: ClassVar[Action] = Action.WORK_CHECKLIST
     item: str
     note: str = ""
+    attachment: ev.Attachment | None = None  # a file kept as evidence with the tick
+    count: int | None = None  # what was counted, when the item asks for a count
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +115,23 @@ def decide_tick(state: IncidentState, cmd: TickItem) -> list[EventDraft]:
             field="item",
             items=tuple(shown(state, i) for i in unmet),
         )
-    return [_move(state, cmd.item, "item_ticked", "note", note)]
+    moved = _move(state, cmd.item, "item_ticked", "note", note)
+    current = state.item(cmd.item)
+    plan_item = state.plan_item(cmd.item)
+    lacking = ev.missing(
+        plan_item.evidence if plan_item else (),
+        before=current.evidence if current else (),
+        attachment=cmd.attachment,
+        note=note,
+        count=cmd.count,
+    )
+    ev.refuse_missing(cmd.item, shown(state, cmd.item), lacking)
+    if cmd.count is not None:
+        count = validate.count(cmd.count, "count", low=0, high=MAX_COUNT)
+        moved = EventDraft(moved.kind, {**moved.payload, "count": count})
+    if cmd.attachment is None:
+        return [moved]
+    return [ev.attached(ev.checked(cmd.attachment), item=cmd.item), moved]
 
 
 def decide_skip(state: IncidentState, cmd: SkipItem) -> list[EventDraft]:

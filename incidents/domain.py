@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 from incidents import checklist as cl
+from incidents import evidence as ev
 from incidents import exports as ex
 from incidents import followup as fu
 from incidents import lifecycle as lc
@@ -67,6 +68,7 @@ CONTEXT_HANDLERS: dict[type[Any], rc.ContextHandler] = {
 APPLIERS: dict[str, lc.Applier] = {
     **lc.APPLIERS,
     **cl.APPLIERS,
+    **ev.APPLIERS,
     **st.APPLIERS,
     **ex.APPLIERS,
     **fu.APPLIERS,

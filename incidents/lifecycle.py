@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 from uuid import UUID
 
+from incidents import evidence as ev
 from incidents import validate
 from incidents.authz import Action
 from incidents.canonical import GENESIS_HASH
@@ -91,6 +92,7 @@ class UpdateHeadcount:
 class AddNote:
     action: ClassVar[Action] = Action.ADD_NOTE
     text: str
+    attachment: ev.Attachment | None = None  # a file kept as evidence: then the text may be empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +238,12 @@ def decide_headcount(state: IncidentState, cmd: UpdateHeadcount) -> list[EventDr
 
 
 def decide_note(state: IncidentState, cmd: AddNote) -> list[EventDraft]:
-    text = validate.text(cmd.text, "text", max_len=MAX_LONG_TEXT, multiline=True)
+    with_file = cmd.attachment is not None
+    text = validate.text(
+        cmd.text, "text", max_len=MAX_LONG_TEXT, multiline=True, required=not with_file
+    )
+    if cmd.attachment is not None:  # one event: the file and what was written of it
+        return [ev.attached(ev.checked(cmd.attachment), note=text)]
     return [EventDraft("note_added", {"text": text})]
 
 

@@ -30,6 +30,22 @@ class ItemState:
     by: str | None = None
     at: datetime | None = None
     note: str = ""
+    evidence: tuple[str, ...] = ()  # the kinds of file attached to it (photo, audio, document)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentState:
+    """A file attached as evidence (its bytes are kept by hash, outside the state)."""
+
+    sha256: str
+    kind: str  # photo, audio or document
+    content_type: str
+    size: int
+    name: str
+    by: str
+    at: datetime
+    seq: int
+    item: str = ""  # the checklist item it was attached to, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +240,10 @@ class IncidentState:
     linked_to: Link | None = None  # the incident this one was opened from
     linked: tuple[Link, ...] = ()  # the incidents opened from this one
     welfare: tuple[CheckState, ...] = ()  # welfare checks on the visitor, once started
+    attachments: tuple[AttachmentState, ...] = ()  # evidence, oldest first
+
+    def attachment(self, sha256: str) -> AttachmentState | None:
+        return next((a for a in self.attachments if a.sha256 == sha256), None)
 
     @property
     def is_open(self) -> bool:

@@ -256,6 +256,18 @@ def list_of(
     return read
 
 
+def one_or_list(convert: Converter[T]) -> Converter[tuple[T, ...]]:
+    """A list of distinct entries, or one entry alone (`evidence: photo`)."""
+    many = list_of(convert, unique=True)
+
+    def read(ctx: Ctx, node: Node, path: str) -> tuple[T, ...]:
+        if isinstance(node, yaml.SequenceNode):
+            return many(ctx, node, path)
+        return (convert(ctx, node, path),)
+
+    return read
+
+
 def _entry(ctx: Ctx, convert: Converter[T], node: Node, path: str) -> T:
     ctx.marks[path] = position(node)
     return convert(ctx, node, path)

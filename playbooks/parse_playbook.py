@@ -18,6 +18,7 @@ from playbooks.fields import (
     join,
     list_of,
     mapping,
+    one_or_list,
     scalar,
 )
 from playbooks.parse_checks import read_check
@@ -64,7 +65,7 @@ as_level = enum_of(Level, "level")
 as_incident_type = enum_of(IncidentType, "incident type")
 as_role = enum_of(Role, "checklist role", ITEM_ROLES)
 as_ids = list_of(as_id, unique=True)
-as_evidence = list_of(enum_of(Evidence, "kind of evidence"), unique=True)
+as_evidence = one_or_list(enum_of(Evidence, "kind of evidence"))
 as_report_fields = list_of(enum_of(ReportField, "report field"), non_empty=True, unique=True)
 
 

@@ -24,12 +24,14 @@ class Language(StrEnum):
 
 
 class Evidence(StrEnum):
-    """What a checklist item asks to be kept as evidence."""
+    """What a checklist item cannot be ticked without (incidents/evidence.py): a file of a
+    kind attached to it, a count, or a written note with the tick."""
 
     PHOTO = "photo"
-    RECORDING = "recording"
-    WRITTEN_NOTE = "written_note"
-    VIDEO = "video"
+    AUDIO = "audio"
+    DOCUMENT = "document"
+    COUNT = "count"
+    TEXT = "text"
 
 
 class ReportField(StrEnum):

@@ -34,6 +34,7 @@ from server.duty.pages import duty_routes
 from server.duty.setup import ZERO_CHECK_EVERY
 from server.duty.worker import flag_missing_zero_reports
 from server.errors import RETRY_AFTER, DatabaseGuard, domain_error_handler, is_api
+from server.evidence.routes import evidence_routes
 from server.export.routes import export_routes
 from server.followup.routes import followup_routes
 from server.incident.commands import command_routes
@@ -195,6 +196,7 @@ def create_app(
         *pwa_routes(),
         *resource_routes(),
         *duty_routes(),
+        *evidence_routes(),
         *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
         *followup_routes(),
         *welfare_routes(),

@@ -86,6 +86,11 @@ def _add_export_command(sub: Any) -> None:
     how = exp.add_mutually_exclusive_group()
     how.add_argument("--redact", dest="full", action="store_false", help="the default")
     how.add_argument("--full", dest="full", action="store_true", help="with personal details")
+    exp.add_argument(
+        "--files",
+        action="store_true",
+        help="with --full json: the attached files in FILE.files.zip",
+    )
 
 
 def _add_user_commands(sub: Any) -> None:
@@ -311,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.output,
                 full=args.full,
                 language=args.lang,
+                with_files=args.files,
             )
         ),
         "playbooks": lambda: playbooks_command(args),

@@ -32,6 +32,8 @@ from server.auth.users import UserStore
 from server.duty.setup import rules_from
 from server.duty.store import DutyStore
 from server.duty.view import commander_names, user_names
+from server.evidence.staging import EvidenceProjector, Staging
+from server.evidence.thumbs import Thumbnails
 from server.i18n import Catalogue
 from server.incident.render import Renderer, UserNames
 from server.live.broker import Broker, InProcessBroker, RedisBroker
@@ -62,6 +64,8 @@ class Services:
     broker: Broker
     hub: Hub
     notifier: notify_service.Notifier
+    staging: Staging  # uploads waiting for the command that keeps them
+    thumbnails: Thumbnails
 
 
 def services(conn: HTTPConnection) -> Services:
@@ -84,6 +88,7 @@ def incident_store(
     zone: str = OFFICE_ZONE,
     *,
     batching: Batching = GROUP_COMMIT,
+    staging: Staging | None = None,
 ) -> EventStore:
     """The store as every entry point composes it: the playbooks' plans, the outbox, the
     office's time zone (WATCHFLOOR_TZ) for deadlines counted on its calendar; group commit."""
@@ -91,7 +96,7 @@ def incident_store(
         pool,
         clock,
         plans=plans_from(library),
-        projectors=[OutboxProjector(library.units)],
+        projectors=[OutboxProjector(library.units), EvidenceProjector(staging or Staging())],
         zone=zone,
         batching=batching,
     )
@@ -112,7 +117,8 @@ async def build_services(
     )
     renderer = Renderer(catalogue, settings.timezone, names)
     await names.refresh()
-    store = incident_store(pool, clock, library, settings.timezone)
+    staging = Staging()
+    store = incident_store(pool, clock, library, settings.timezone, staging=staging)
     broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
     notifier = notify_service.for_app(settings, pool, store, library, renderer, broker, clock)
     return Services(
@@ -132,4 +138,6 @@ async def build_services(
         broker=broker,
         hub=Hub(store, renderer, clock),
         notifier=notifier,
+        staging=staging,
+        thumbnails=Thumbnails(),
     )

@@ -6,11 +6,13 @@ had before (chain_reseals): that head is what exports handed out earlier end at.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from uuid import UUID
 
 from incidents.events import ChainBreak, ChainCheck, Format1Head
 from incidents.store import Conn, chain_heads, stream_events
+from server.evidence import store as evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +34,17 @@ async def verify_incident(
     """Check one chain, and that it ends where the projection says (no tail cut off)."""
     check, count = ChainCheck(), 0
     former = Format1Head(resealed.events if resealed else 0)
+    files: dict[str, int] = {}  # each attached file's hash, and the seq that attached it
     async with conn.transaction(readonly=True):
         async for event in stream_events(conn, incident_id):
             count += 1
             former.feed(event)
             if check.feed(event):
                 return count, check.broken
+            if event.kind == "evidence_attached":
+                files.setdefault(str(event.payload["sha256"]), event.seq)
+        if broken_file := await _check_files(conn, files):
+            return count, broken_file
     if check.next_seq - 1 != last_seq or check.prev_hash != head_hash:
         return count, ChainBreak(
             check.next_seq, f"seq {check.next_seq} is missing: the record ends at seq {last_seq}"
@@ -49,6 +56,17 @@ async def verify_incident(
             f"format 2 ({resealed.old_head})",
         )
     return count, None
+
+
+async def _check_files(conn: Conn, files: dict[str, int]) -> ChainBreak | None:
+    """Each attached file is stored, and its bytes still hash to what the event recorded."""
+    found = dict([(sha, content) async for sha, content in evidence.stored(conn, list(files))])
+    for sha, seq in files.items():
+        if sha not in found:
+            return ChainBreak(seq, f"the file attached at seq {seq} ({sha}) is not stored")
+        if hashlib.sha256(found[sha]).hexdigest() != sha:
+            return ChainBreak(seq, f"the file attached at seq {seq} no longer hashes to {sha}")
+    return None
 
 
 async def verify_all(conn: Conn, only: UUID | None = None) -> Verdict:

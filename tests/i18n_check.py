@@ -28,6 +28,19 @@ ALLOWED = frozenset(
         "Watchfloor",
         "km",
         "min",
+        "KB",  # file sizes and the formats an attachment may be in
+        "MB",
+        "JPEG",
+        "PNG",
+        "WebP",
+        "HEIC",
+        "MP3",
+        "M4A",
+        "AMR",
+        "WAV",
+        "Ogg",
+        "WebM",
+        "DOCX",
     }
 )
 _ADDRESS = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -21,6 +21,8 @@ from incidents.clock import ManualClock
 from incidents.commanders import Candidate
 from incidents.domain import APPLIERS, Command
 from incidents.events import Event
+from incidents.evidence import Attachment
+from incidents.evidence import EvidenceKind as Evidence
 from incidents.exports import ExportIncidentFull
 from incidents.followup import CompleteFollowup, ExtendReply, RecordInstruction
 from incidents.kinds import IncidentType, Level, Role, Status
@@ -131,6 +133,10 @@ async def respond(run: Run) -> None:
     await run(MarkCheckMissed("crowd_watch", 2), SYSTEM, minutes=20)
     await run(StopCheck("crowd_watch", "已送医"), STAFF)
     await run(AddNote("来访人情绪稳定"), STAFF)
+    await run(
+        AddNote("大厅全景 📷", Attachment("ab" * 32, PHOTO, "image/jpeg", 2048, "大厅照片😟")),
+        STAFF,
+    )
     await run(ReportInjury("一名老人晕倒"), STAFF)
     await run(RecordLink(Link(uuid.uuid4(), IncidentType.MEDICAL, "一楼大厅 急救室")), DUTY)
     await run(UpdateHeadcount(36, "又来一人"), STAFF)
@@ -203,6 +209,9 @@ async def worked(pool: asyncpg.Pool, clock: ManualClock, tmp_path: Path) -> Run:
     await notify_and_report(run)
     await close_and_follow_up(run)
     return run
+
+
+PHOTO = Evidence.PHOTO
 
 
 def typed(events: list[Event], run: Run) -> list[str]:

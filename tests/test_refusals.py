@@ -18,6 +18,8 @@ from incidents.checklist import TickItem, UntickItem
 from incidents.commanders import Candidate
 from incidents.domain import Command, decide, process
 from incidents.errors import DomainError
+from incidents.evidence import Attachment
+from incidents.evidence import EvidenceKind as Evidence
 from incidents.exports import ExportIncident
 from incidents.followup import CompleteFollowup, ExtendReply
 from incidents.kinds import IncidentType, ItemStatus, Level, NotificationStatus, Role, Status
@@ -123,6 +125,7 @@ NAMED: dict[str, set[str]] = {
     "role": set(Role),
     "action": set(Action),
     "followup.rule": {"plan", "unit_result", "reply", "deliver", "check"},
+    "evidence": {"photo", "audio", "document", "count", "text"},
     "field": set(refusal_scan.field_names()) | set(REPORT_FIELDS),
 }
 
@@ -214,6 +217,7 @@ def dispatched() -> Visit:
 
 Refusal = Callable[[], object]
 SYSTEM = Actor("system:worker", Role.SYSTEM)
+PHOTO = Evidence.PHOTO
 
 
 def domain(make: Callable[[], Visit], command: Command, actor: Actor = LEAD) -> Refusal:
@@ -249,6 +253,10 @@ CASES: dict[str, Refusal] = {
         visit().run(TickItem("keep_order"), STAFF).run(TickItem("keep_order"), STAFF)
     ),
     "checklist.unknown_item": domain(visit, TickItem("nope"), STAFF),
+    "checklist.evidence_missing": domain(visit, TickItem("record_hearing"), STAFF),
+    "upload.invalid": domain(
+        visit, AddNote("", Attachment("0" * 64, PHOTO, "image/png", 0)), STAFF
+    ),
     "level.floor": domain(visit, ChangeLevel(Level.GENERAL, "人数减少")),
     "level.same": domain(visit, ChangeLevel(Level.MAJOR, "确认")),
     "status.illegal": domain(contained, ChangeStatus(Status.REPORTED)),
@@ -381,6 +389,12 @@ LINK = Link(uuid4(), IncidentType.MEDICAL, "二楼 😟")
 # above (test_refusal_sentences_and_names_hold_no_word_of_the_other_language).
 ELSEWHERE = {
     "checklist.added_twice",  # a corrupt record, refused while folding
+    "evidence.not_found",  # the file's route, and the upload's checks before the command
+    "upload.empty",  # (tests/live/test_evidence.py)
+    "upload.kind_too_large",
+    "upload.one_file",
+    "upload.too_large",
+    "upload.type",
     "followup.board_forbidden",
     "followup.reply_given",
     "followup.zone_unknown",

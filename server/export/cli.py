@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from incidents.clock import SystemClock
+from incidents.events import ChainBreak
 from incidents.kinds import Role
 from incidents.state import Actor
 from incidents.store import EventStore
@@ -22,10 +23,12 @@ from playbooks.catalog import Library
 from playbooks.loader import load_library
 from server.auth.users import UserStore
 from server.database import open_database
+from server.evidence import store as evidence
+from server.export import files
 from server.export.as_json import FORMAT_1
 from server.export.pdf_ready import PdfUnavailable
 from server.export.run import export_incident, unit_names
-from server.export.verify_json import NotAnExport, verify_bytes
+from server.export.verify_json import FileVerdict, NotAnExport, verify_bytes
 from server.i18n import Catalogue, Translator
 from server.refusal import explain
 from server.settings import Settings
@@ -65,7 +68,11 @@ async def export_command(
     *,
     full: bool,
     language: str,
+    with_files: bool = False,
 ) -> int:
+    if with_files and not (full and fmt == "json"):
+        print("error: --files goes with --format json --full", file=sys.stderr)
+        return 2
     library = load_library(settings.playbook_dirs)
     from server.services import plans_from  # the store needs the plans to decide
 
@@ -87,10 +94,40 @@ async def export_command(
         except PdfUnavailable as lacking:  # the packages to install, not a traceback
             print(explain(t, lacking), file=sys.stderr)
             return 2
-    target = output or Path(done.filename)
-    target.write_bytes(done.data)
-    print(f"exported {done.events} events to {visible(str(target))} (head {done.head_hash})")
+        target = output or Path(done.filename)
+        target.write_bytes(done.data)
+        print(f"exported {done.events} events to {visible(str(target))} (head {done.head_hash})")
+        if with_files:
+            await _write_files(db.pool, target, done.data)
     return 0
+
+
+async def _write_files(pool: asyncpg.Pool, target: Path, data: bytes) -> None:
+    """The export's attached files, in a zip beside it, read one at a time."""
+    listed = verify_bytes(data).attachments
+    hashes = list(dict.fromkeys(str(a["sha256"]) for a in listed))
+    async with pool.acquire() as conn:
+        kept = [(sha, content) async for sha, content in evidence.stored(conn, hashes)]
+    beside = files.zip_beside(target)
+    n = files.write_zip(beside, kept)
+    print(f"and {n} attached files to {visible(str(beside))}")
+
+
+def _check_files(path: Path, verdict: FileVerdict, out: TextIO) -> ChainBreak | None:
+    """The attached files, against the zip beside the export when there is one."""
+    if not verdict.attachments:
+        return None
+    beside = files.zip_beside(path)
+    if not beside.exists():
+        out.write(
+            f"{len(verdict.attachments)} attached files listed by hash; "
+            f"no {visible(beside.name)} beside it to check their bytes\n"
+        )
+        return None
+    broken = files.check_zip(beside, verdict.attachments)
+    if broken is None:
+        out.write(f"{len(verdict.attachments)} attached files verified in {visible(beside.name)}\n")
+    return broken
 
 
 def verify_file(path: Path, out: TextIO) -> int:
@@ -108,6 +145,10 @@ def verify_file(path: Path, out: TextIO) -> int:
         f"verified {verdict.events} events of incident {verdict.incident_id}: "
         f"the chain is whole, head {verdict.head_hash}\n"
     )
+    if (files_broken := _check_files(path, verdict, out)) is not None:
+        out.write(f"BROKEN: incident {verdict.incident_id} seq {files_broken.seq}: ")
+        out.write(f"{visible(files_broken.reason)}\n")
+        return 1
     if verdict.redacted and verdict.format == FORMAT_1:
         out.write(
             f"{len(verdict.redacted)} redacted events verified by their links only "

@@ -18,7 +18,7 @@ from server.export.chart import CheckMark, Milestone, timeline_svg
 from server.export.model import KeyTime, Report
 from server.export.welfare import check_rows
 from server.i18n import Translator
-from server.incident.timeline import describe
+from server.incident.timeline import describe, file_size
 
 TEMPLATES = Path(web.__file__).parent / "templates" / "export"
 
@@ -110,6 +110,7 @@ def context(report: Report, t: Translator, units: Mapping[str, Bilingual]) -> di
         "key_label": lambda k: key_label(k, t, units),
         "notify_status": lambda n: t(f"notify.status.{n.status.value}"),
         "describe": lambda e: describe(e, report.state, t),
+        "size": lambda n: file_size(t, n),
         "duration": duration(t, report.duration),
         "overdue": lambda f: is_overdue(f, report.as_of),
         "followup_text": lambda f: followup_text(report, f.id, f.rule, t),

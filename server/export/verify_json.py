@@ -21,6 +21,7 @@ import msgspec
 from incidents.canonical import NotCanonical, chain_hash, parse_time
 from incidents.commitments import committed_shown
 from incidents.events import ChainBreak, ChainCheck, Chained, Event
+from server.export import files
 from server.export.as_json import FORMAT, FORMAT_1
 
 _HEX = re.compile(r"[0-9a-f]{64}")
@@ -41,6 +42,7 @@ class FileVerdict:
     head_hash: str
     broken: ChainBreak | None
     format: str = FORMAT
+    attachments: tuple[Mapping[str, Any], ...] = ()  # the files the events attached
 
 
 class _Malformed(Exception):
@@ -173,6 +175,16 @@ def _check_manifest(
     return None
 
 
+def _check_attachments(manifest: Mapping[str, Any], rows: Sequence[Any]) -> ChainBreak | None:
+    """The manifest lists exactly the files the (verified) events attached."""
+    said, recorded = manifest.get("attachments", []), files.listed_rows(rows)
+    if said == recorded:
+        return None
+    differs = [r["seq"] for r, s in zip(recorded, said, strict=False) if r != s]
+    seq = differs[0] if differs else len(rows)
+    return ChainBreak(seq, "the manifest's attachments are not the files the events attached")
+
+
 def verify_document(document: Any) -> FileVerdict:
     """Recompute the chain of an export; the first break names its seq."""
     fmt = document.get("format") if isinstance(document, Mapping) else None
@@ -183,6 +195,7 @@ def verify_document(document: Any) -> FileVerdict:
         raise NotAnExport("the manifest or the events are missing")
     check, redacted = _check_events(rows, fmt, manifest.get("redacted") is True)
     broken = check.broken or _check_manifest(manifest, check, len(rows))
+    broken = broken or _check_attachments(manifest, rows)
     return FileVerdict(
         str(manifest.get("incident_id", "")),
         len(rows),
@@ -190,6 +203,7 @@ def verify_document(document: Any) -> FileVerdict:
         str(manifest.get("head_hash", "")),
         broken,
         fmt,
+        tuple(files.listed_rows(rows)),
     )
 
 

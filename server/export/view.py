@@ -29,6 +29,7 @@ FREE_TEXT = (
     "reason",
     "evidence",
     "remark",  # a welfare check's remark (incidents/welfare.py)
+    "file_name",  # an attached file's own name (张三身份证.jpg)
 )
 FREE_FIELDS = "fields"  # a situation report's fields (time, place, cause, demands…): all text
 _FREE_TEXT = frozenset(FREE_TEXT)

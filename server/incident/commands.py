@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from incidents.store import EventStore, Outcome
 from server.auth.protect import require_csrf, require_session
 from server.duty.commander import with_roster
 from server.errors import wants_json
+from server.evidence.upload import Upload, cap_body, read_upload
 from server.forms import read_form
 from server.incident.input import INCIDENT_COMMANDS, ITEM_COMMANDS, Fields, open_incident
 from server.incident.links import link_command, link_key, with_link
@@ -180,13 +182,15 @@ async def record_link(request: Request, opened: IncidentState, key: str) -> None
 
 async def incident_command(request: Request) -> Response:
     require_session(request)
+    await cap_body(request)
     await require_csrf(request)
     name = request.path_params["command"]
     if name not in INCIDENT_COMMANDS:
         raise NotFound("request.unknown_command", f"no command {name!r}")
     fields = await read_fields(request)
+    upload = await read_upload(request) if name in WITH_FILE else None
     command = await with_roster(services(request), INCIDENT_COMMANDS[name](fields))
-    return await run(request, incident_id(request), command, fields)
+    return await run_attached(request, incident_id(request), command, fields, upload)
 
 
 async def item_command(request: Request) -> Response:
@@ -199,13 +203,30 @@ async def part_command(
     """POST …/{part}/{command}: a command on one part of the incident (an item, a check),
     made from the table by its name, the part's id and the fields."""
     require_session(request)
+    await cap_body(request)
     await require_csrf(request)
     name = request.path_params["command"]
     if name not in table:
         raise NotFound("request.unknown_command", f"no command {name!r}")
     fields = await read_fields(request)
+    upload = await read_upload(request) if part == "item" and name in WITH_FILE else None
     command = table[name](request.path_params[part], fields)
-    return await run(request, incident_id(request), command, fields)
+    return await run_attached(request, incident_id(request), command, fields, upload)
+
+
+WITH_FILE = frozenset({"tick", "notes"})  # the item commands a file may come with (evidence)
+
+
+async def run_attached(
+    request: Request, incident: UUID, command: Command, fields: Fields, upload: Upload | None
+) -> Response:
+    """The command with its file: the bytes are kept in the command's own transaction."""
+    if upload is None:
+        return await run(request, incident, command, fields)
+    a = upload.attachment
+    with services(request).staging.hold(a.sha256, a.content_type, upload.content):
+        attached: Any = replace(command, attachment=a)  # type: ignore[type-var]
+        return await run(request, incident, attached, fields)
 
 
 def command_routes() -> list[Route]:

@@ -143,7 +143,7 @@ INCIDENT_COMMANDS: dict[str, Callable[[Fields], Command]] = {
 }
 
 ITEM_COMMANDS: dict[str, Callable[[str, Fields], Command]] = {
-    "tick": lambda item, f: TickItem(item, text(f, "note")),
+    "tick": lambda item, f: TickItem(item, text(f, "note"), count=optional_integer(f, "count")),
     "untick": lambda item, f: UntickItem(item, text(f, "reason")),
     "skip": lambda item, f: SkipItem(item, text(f, "reason")),
     "block": lambda item, f: BlockItem(item, text(f, "reason")),

@@ -28,6 +28,7 @@ class Part(Enum):
     PHONE = "phone"  # the phone's whole checklist (it reorders on every tick)
     BOARD = "board"  # the incident's row on the board and its entry on the phones' list
     WELFARE = "welfare"  # the welfare checks' panel (the phone draws it in its checklist)
+    EVIDENCE = "evidence"  # the attachments' panel (thumbnails)
 
 
 ALL = frozenset(Part)
@@ -77,6 +78,7 @@ PARTS: dict[str, frozenset[Part]] = {
     **dict.fromkeys(
         [f"welfare_check_{k}" for k in ("started", "stopped", "recorded", "missed")], _WELFARE
     ),
+    "evidence_attached": frozenset({Part.EVIDENCE}),  # its line, and the panel's thumbnails
     "timer_set": frozenset({Part.BOARD}),  # items' deadlines are derived, not read from timers
     # opened, status_changed (closing changes every form): everything
 }

@@ -22,6 +22,7 @@ import web
 from incidents import resources as rs
 from incidents import welfare
 from incidents.events import Event
+from incidents.evidence import EvidenceKind
 from incidents.kinds import IncidentType, ItemStatus, Level, Role, Status
 from incidents.links import grouped
 from incidents.plan import PlanCheck
@@ -29,9 +30,10 @@ from incidents.reports import Due, next_due
 from incidents.settle import FIRST_REPORT_TIMER
 from incidents.state import IncidentState, ItemState, NotificationState
 from playbooks.durations import format_duration
+from server.evidence.sniff import THUMBNAILED
 from server.i18n import Catalogue, Translator, normalize
 from server.incident.parts import Changed, Part, changed
-from server.incident.timeline import describe
+from server.incident.timeline import describe, file_size
 from server.incident.view import Sheet, item_dues, sheet
 from server.welfare.timeline import answers_text
 
@@ -105,6 +107,11 @@ def board_row(state: IncidentState, now: datetime) -> Row:
         silent_units(state),
         tuple(welfare.overdue(state)),
     )
+
+
+def evidence_words(t: Translator, kinds: Sequence[str]) -> str:
+    """What an item asks for, in the reader's words: 照片、文字说明."""
+    return t("punct.list").join(t(f"evidence.{k}") for k in kinds)
 
 
 def phone_order(state: IncidentState) -> list[ItemState]:
@@ -189,6 +196,10 @@ class Renderer:
             "commander_choices": self.commander_choices,
             "welfare_answers": answers_text,
             "duration": lambda seconds, language: format_duration(seconds, language[:2]),
+            "file_size": file_size,
+            "evidence_kinds": [k.value for k in EvidenceKind],
+            "evidence_words": evidence_words,
+            "thumbnailed": THUMBNAILED,
         }
         self.env.filters["bilingual"] = lambda text, language: text.get(language)
 
@@ -291,6 +302,7 @@ class Renderer:
         )
         parts = [str(m.incident_header(v, oob=True)), str(m.incident_panels(v, oob=True))]
         parts.append(str(m.welfare_panel(v, now, oob=True)))
+        parts.append(str(m.evidence_panel(v, oob=True)))
         return "".join(parts) + str(m.checklist(v, now, oob=True)) + timeline
 
 
@@ -312,6 +324,7 @@ DRAWN: tuple[tuple[Part, Draw], ...] = (
     (Part.WELFARE, lambda m, v, w, now: str(m.welfare_panel(v, now, oob=True))),
     (Part.CHECKLIST, lambda m, v, w, now: str(m.checklist(v, now, oob=True))),
     (Part.ITEMS, lambda m, v, w, now: _rows(m, v, w.items, now)),
+    (Part.EVIDENCE, lambda m, v, w, now: str(m.evidence_panel(v, oob=True))),
 )
 
 

@@ -71,6 +71,26 @@ def _report(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
     return {"kind": t(f"report.kind.{p['kind']}"), "number": p["number"], "late": late}
 
 
+def file_size(t: Translator, size: int) -> str:
+    """A file's size as a person reads it: KB below a megabyte, else MB with one decimal."""
+    if size < 1024 * 1024:
+        return t("evidence.size_kb", n=max(1, round(size / 1024)))
+    return t("evidence.size_mb", n=f"{size / (1024 * 1024):.1f}")
+
+
+def _evidence(state: IncidentState, t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    item = (
+        t("event.evidence_attached.item", item=_item(state, t, p["item"])) if p.get("item") else ""
+    )
+    return {
+        "kind": t(f"evidence.{p['kind']}"),
+        "name": p.get("file_name") or t("evidence.unnamed"),
+        "size": file_size(t, int(p["size"])),
+        "item": item,
+        "note": f" — {p['note']}" if p.get("note") else "",
+    }
+
+
 Params = Callable[[IncidentState, Translator, Mapping[str, Any]], Mapping[str, Any]]
 
 PARAMS: dict[str, Params] = {
@@ -86,8 +106,9 @@ PARAMS: dict[str, Params] = {
     "checklist_item_added": lambda s, t, p: {"item": _item(s, t, p["item"])},
     "item_ticked": lambda s, t, p: {
         "item": _item(s, t, p["item"]),
-        "note": f" — {p['note']}" if p.get("note") else "",
+        "note": (f" — {p['note']}" if p.get("note") else "") + _count(t, p),
     },
+    "evidence_attached": _evidence,
     "item_unticked": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
     "item_skipped": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
     "item_blocked": lambda s, t, p: {**p, "item": _item(s, t, p["item"])},
@@ -122,6 +143,10 @@ PARAMS: dict[str, Params] = {
     "conflict_declared": lambda s, t, p: {**p, "user_id": t.who(p.get("user_id"))},
     **WELFARE_PARAMS,
 }
+
+
+def _count(t: Translator, p: Mapping[str, Any]) -> str:
+    return f" — {t('evidence.count')} {p['count']}" if p.get("count") is not None else ""
 
 
 def _commander(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:

@@ -32,6 +32,7 @@ class Can:
     move_resource: bool = False
     phone_ack: bool = False
     direct: bool = False  # the commander's panel: assign or change the level
+    evidence: bool = False  # see attached files (thumbnails, originals), not only their names
 
     @classmethod
     def of(cls, role: Role, state: IncidentState) -> Can:
@@ -48,6 +49,7 @@ class Can:
             move_resource=live and may(Action.MOVE_RESOURCE),
             phone_ack=role in (Role.DUTY_OFFICER, Role.COMMANDER),
             direct=may(Action.ASSIGN_COMMANDER) or may(Action.CHANGE_LEVEL),
+            evidence=may(Action.VIEW_EVIDENCE),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -60,7 +61,12 @@ PREPARE: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "resource": [("resources", {"resource": "ambulance"})],
 }
 # An export answers with the file itself (200), not with a created record (201).
-ALLOWED_STATUS: dict[Action, int] = {Action.EXPORT: 200, Action.EXPORT_FULL: 200}
+ALLOWED_STATUS: dict[Action, int] = {
+    Action.EXPORT: 200,
+    Action.EXPORT_FULL: 200,
+    Action.VIEW_EVIDENCE: 200,  # the original file
+}
+PDF = b"%PDF-1.4\n" + b"0" * 100
 # What only the workers and acknowledgement links do: no route takes it from a login.
 SYSTEM_ONLY = frozenset(a for a, roles in PERMISSIONS.items() if roles == {Role.SYSTEM})
 
@@ -103,6 +109,15 @@ async def attempt(clients: Clients, role: Role, action: Action) -> int:
     if action is Action.OPEN:
         body = {"type": "violence", "location": "门口", "headcount": 2, "summary": "争吵"}
         return (await client.post("/incidents", json=body, headers=headers)).status_code
+    if action is Action.VIEW_EVIDENCE:  # a GET of a file the commander attached
+        incident = await prepared(clients, [])
+        lead = await clients.get("commander1")
+        files = {"file": ("记录.pdf", PDF, "application/pdf")}
+        json_reply = {**headers, "Accept": "application/json"}
+        note = await lead.post(f"/incidents/{incident}/notes", files=files, headers=json_reply)
+        assert note.status_code == 201, note.text
+        sha = hashlib.sha256(PDF).hexdigest()
+        return (await client.get(f"/incidents/{incident}/evidence/{sha}")).status_code
     steps, path, body = REQUESTS[action]
     incident = await prepared(clients, steps)
     return (

@@ -66,14 +66,34 @@
 
   function refresh() { return all().then(markPending); }
 
+  // A tick with a file keeps its fields and the File itself (IndexedDB stores Blobs), and is
+  // sent as multipart; the same idempotency key on every try, so it lands once.
   function send(record) {
-    return fetch(record.url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf(),
-                 "Idempotency-Key": record.key, "HX-Request": "true" },
-      body: record.body
+    var headers = { "X-CSRF-Token": csrf(), "Idempotency-Key": record.key, "HX-Request": "true" };
+    var body = record.body;
+    if (record.parts) {
+      body = new FormData();
+      record.parts.forEach(function (p) {
+        if (p[1] instanceof Blob) { body.append(p[0], p[1], p[2]); } else { body.append(p[0], p[1]); }
+      });
+    } else {
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+    }
+    return fetch(record.url, { method: "POST", credentials: "same-origin", headers: headers, body: body });
+  }
+
+  // The form's fields; with a chosen file, as parts (name, value, file name), else as text.
+  function formRecord(form, record) {
+    var data = new FormData(form), parts = [], hasFile = false;
+    data.forEach(function (value, name) {
+      if (value instanceof File) {
+        if (value.size > 0 || value.name) { hasFile = true; parts.push([name, value, value.name]); }
+      } else { parts.push([name, value]); }
     });
+    if (hasFile) { record.parts = parts; } else {
+      record.body = new URLSearchParams(parts.map(function (p) { return [p[0], p[1]]; })).toString();
+    }
+    return record;
   }
 
   function showError(text) {
@@ -106,10 +126,22 @@
     var form = e.detail.elt.closest ? e.detail.elt.closest("form[data-offline]") : null;
     if (!form) { return; }
     e.preventDefault();
-    var record = { key: window.wfNewKey(), url: form.getAttribute("action"),
-                   body: new URLSearchParams(new FormData(form)).toString(),
-                   item: form.dataset.item, at: new Date().toISOString() };
+    var record = formRecord(form, { key: window.wfNewKey(), url: form.getAttribute("action"),
+                                    item: form.dataset.item, at: new Date().toISOString() });
+    form.querySelectorAll('input[type="file"]').forEach(function (input) {
+      input.value = "";
+      delete input.closest("label").dataset.chosen;
+    });
+    showError("");  // a new try: the last refusal is read
     enqueue(record).then(refresh).then(flush);
+  });
+
+  // The chosen file's name on its label (the input itself is hidden: see app.css).
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches('.attach input[type="file"]')) { return; }
+    var label = input.closest("label");
+    if (input.files.length) { label.dataset.chosen = input.files[0].name; } else { delete label.dataset.chosen; }
   });
 
   window.addEventListener("online", flush);
