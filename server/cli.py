@@ -86,6 +86,7 @@ def _add_export_command(sub: Any) -> None:
     how = exp.add_mutually_exclusive_group()
     how.add_argument("--redact", dest="full", action="store_false", help="the default")
     how.add_argument("--full", dest="full", action="store_true", help="with personal details")
+    exp.set_defaults(full=False)  # else --redact's store_false would make the default full
     exp.add_argument(
         "--files",
         action="store_true",

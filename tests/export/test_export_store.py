@@ -109,3 +109,7 @@ async def test_the_command_line_exports_and_verifies_offline(
     made = cli(database_url, "export", str(iid), "--format", "pdf", "--lang", "en", "-o", str(pdf))
     assert made.returncode == 0, made.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
+    plain = tmp_path / "plain.json"  # no flag: redacted, as the help says; a visitor's details out
+    assert cli(database_url, "export", str(iid), "-o", str(plain)).returncode == 0
+    redacted = json.loads(plain.read_text("utf-8"))
+    assert redacted["manifest"]["redacted"] and PLANTED["mobile"] not in plain.read_text("utf-8")
