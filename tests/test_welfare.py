@@ -160,7 +160,7 @@ def test_a_stops_with_item_stops_the_check_once() -> None:
     inc = Incident(IncidentType.MEDICAL, plan_of("medical"))
     assert [p.plan.id for p in pending(inc.s)] == ["patient_watch"]
     inc.at(4).run(TickItem("call_ambulance"))
-    inc.at(5).run(TickItem("hand_over_to_medics"))
+    inc.at(5).run(TickItem("hand_over_to_medics", "已交120急救人员"))
     assert "welfare_check_stopped" in inc.kinds
     assert pending(inc.s) == []
     inc.at(6).run(StartCheck("patient_watch"))  # a person may watch on
