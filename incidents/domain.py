@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 from incidents import checklist as cl
+from incidents import drills as dr
 from incidents import exports as ex
 from incidents import followup as fu
 from incidents import lifecycle as lc
@@ -48,6 +49,7 @@ HANDLERS: dict[type[Any], Handler] = {
     lc.ReportInjury: lc.decide_injury,
     lc.AssignCommander: lc.decide_commander,
     **cl.HANDLERS,
+    **dr.HANDLERS,
     **ex.HANDLERS,
     **fu.HANDLERS,
     **lk.HANDLERS,
@@ -61,6 +63,7 @@ CONTEXT_HANDLERS: dict[type[Any], rc.ContextHandler] = {**rc.HANDLERS, **rp.HAND
 APPLIERS: dict[str, lc.Applier] = {
     **lc.APPLIERS,
     **cl.APPLIERS,
+    **dr.APPLIERS,
     **st.APPLIERS,
     **ex.APPLIERS,
     **fu.APPLIERS,

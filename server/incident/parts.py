@@ -72,7 +72,13 @@ PARTS: dict[str, frozenset[Part]] = {
     "report_filed": _REPORT,
     "report_overdue": _REPORT,
     "incident_linked": frozenset({Part.HEADER, Part.BOARD}),  # the link shown in both
-    "timer_set": frozenset({Part.BOARD}),  # items' deadlines are derived, not read from timers
+    "timer_set": frozenset({Part.BOARD}),
+    "drill_inject": _ONLY_TIMELINE,
+    "drill_paused": _ONLY_TIMELINE,
+    "drill_resumed": _ONLY_TIMELINE,
+    "drill_ended": frozenset(
+        {Part.HEADER, Part.BOARD}
+    ),  # items' deadlines are derived, not read from timers
     # opened, status_changed (closing changes every form): everything
 }
 
