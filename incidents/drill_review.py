@@ -130,8 +130,8 @@ def _not_yet_due(k: KeyTime, end: int | None) -> bool:
 
 
 def _stable(k: KeyTime) -> str:
-    """The figure's key across runs: the incident's place in its run, not its id."""
-    return k.key.split(":", 2)[0] + ":" + k.key.split(":", 2)[-1]
+    """The figure's key across runs: kind, the incident's place in its run (not its id), ref."""
+    return k.key
 
 
 def _with_previous(k: KeyTime, before: Mapping[str, int | None]) -> KeyTime:
