@@ -23,12 +23,14 @@ from incidents.group_commit import GROUP_COMMIT, Batching
 from incidents.kinds import IncidentType
 from incidents.plan import Plan, no_plan
 from incidents.store import EventStore
+from playbooks.drill_loader import load_drills
 from playbooks.instantiate import to_plan
 from playbooks.loader import Library
 from server.auth.api_tokens import ApiTokenStore
 from server.auth.ratelimit import LoginLimiter
 from server.auth.sessions import SessionStore
 from server.auth.users import UserStore
+from server.drills.runner import DrillRunner
 from server.duty.setup import rules_from
 from server.duty.store import DutyStore
 from server.duty.view import commander_names, user_names
@@ -62,6 +64,7 @@ class Services:
     broker: Broker
     hub: Hub
     notifier: notify_service.Notifier
+    drills: DrillRunner
 
 
 def services(conn: HTTPConnection) -> Services:
@@ -115,6 +118,8 @@ async def build_services(
     store = incident_store(pool, clock, library, settings.timezone)
     broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
     notifier = notify_service.for_app(settings, pool, store, library, renderer, broker, clock)
+    scripts = load_drills(library)
+    drills = DrillRunner(store, scripts, clock, broker.publish, catalogue, settings.timezone)
     return Services(
         settings=settings,
         pool=pool,
@@ -132,4 +137,5 @@ async def build_services(
         broker=broker,
         hub=Hub(store, renderer, clock),
         notifier=notifier,
+        drills=drills,
     )

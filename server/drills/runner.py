@@ -59,8 +59,12 @@ class DrillRunner:
         zone: str,
     ) -> None:
         self.scripts, self._store, self._clock, self._publish = scripts, store, clock, publish
-        self._t = Translator(catalogue, "zh-CN", ZoneInfo(zone))
+        self._catalogue, self._zone = catalogue, ZoneInfo(zone)
+        self._t = self.translator("zh-CN")
         self.on_prompt: Prompted | None = None  # the CLI prints the trainer's prompts
+
+    def translator(self, language: str) -> Translator:
+        return Translator(self._catalogue, language, self._zone)
 
     def script(self, script_id: str) -> DrillScript:
         if script_id not in self.scripts:
