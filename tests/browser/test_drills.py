@@ -49,10 +49,16 @@ async def test_a_commander_starts_a_drill_and_sees_it_on_the_board_marked_drill(
     await expect(drill_row).to_be_hidden()
     await expect(real_row).to_be_visible()
 
-    incident = await consoles.open(
-        "commander1", await drill_row.locator("a").first.get_attribute("href") or "/"
-    )
-    await expect(incident.locator("#incident-header h1 .drill-badge")).to_have_text("演练")
+    phone = await consoles.open("staff1", "/m", phone=True)
+    await expect(phone.locator("#phone-list .drill-badge")).to_have_count(1)
+    await no_english(phone, REAL)
+    await shoot(phone, "drills-phone.png")
+
+    await board.get_by_label("真实事件与演练").select_option("drill")
+    await drill_row.get_by_role("link", name="集体访").click()  # the board's own page goes there
+    await expect(board.locator("#incident-header h1 .drill-badge")).to_have_text("演练")
+    await expect(board.locator("#timeline")).to_contain_text("演练脚本 演练注入")
+    await shoot(board, "drills-incident.png")
 
     state = page.locator("tr.drill-run .drill-state").first
     for _ in range(40):  # the page is not live: look again until the script has ended
