@@ -10,6 +10,7 @@ from uuid import UUID
 from incidents.drill_review import Review
 from server.drills.runner import DrillRunner
 from server.drills.text import Words, clock, markdown
+from server.export import pdf_ready
 from server.export.chart import Milestone, timeline_svg
 from server.i18n import Translator
 
@@ -67,6 +68,11 @@ async def review_markdown(runner: DrillRunner, main: UUID, language: str) -> str
 
 
 async def review_pdf(runner: DrillRunner, main: UUID, language: str) -> bytes:
+    """Laid out in a thread (the request path does not wait on the loop); refused, naming
+    the packages, where this machine cannot lay out a PDF."""
+    lacking = await asyncio.to_thread(pdf_ready.missing)
+    if lacking:
+        raise pdf_ready.unavailable(lacking)
     review, words = await _gather(runner, main, language)
     text = markdown(review, words, runner.scripts.get(review.script))
     svg = chart(review, words)
