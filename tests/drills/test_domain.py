@@ -73,3 +73,40 @@ def test_a_real_incident_is_no_drill_and_refuses_drill_commands() -> None:
     assert done.state.drill is None and "drill" not in done.events[0].payload
     with pytest.raises(DomainError):
         process(done.state, PauseDrill(), AUTO, incident_id=done.state.id, now=T0)
+
+
+def test_every_drill_event_reads_in_one_language() -> None:
+    """The run's own events on the timeline: a sentence in the reader's language, by name."""
+    from zoneinfo import ZoneInfo
+
+    from server.i18n import Catalogue, Translator
+    from server.incident.timeline import describe
+    from tests.i18n_check import chinese_runs, english_words
+
+    _, done = _open(60)
+    state, events = done.state, list(done.events)  # type: ignore[attr-defined]
+    commands = [
+        PlayInject(0, "headcount", False, "告诉值班员：35人 😀", "Tell the duty officer: 35"),
+        PlayInject(1, "ack", True),
+        PauseDrill(),
+        ResumeDrill(),
+        EndDrill(stopped=True),
+    ]
+    for n, cmd in enumerate(commands, start=1):
+        step = process(state, cmd, AUTO, incident_id=state.id, now=T0 + timedelta(seconds=n))
+        state, events = step.state, events + step.events
+    catalogue = Catalogue.load()
+    drill_kinds = {"drill_inject", "drill_paused", "drill_resumed", "drill_ended"}
+    shown = [e for e in events if e.kind in drill_kinds]
+    assert {e.kind for e in shown} == drill_kinds
+    for language in ("zh-CN", "en"):
+        t = Translator(catalogue, language, ZoneInfo("Asia/Shanghai"))
+        said = [describe(e, state, t) for e in shown]
+        assert not any("event.unknown" in s or "drill:auto" in s for s in said), said
+        typed = ["告诉值班员：35人 😀"]
+        other = [english_words(s) if language == "zh-CN" else chinese_runs(s, typed) for s in said]
+        assert other == [[]] * len(said), (language, said)
+    zh = Translator(catalogue, "zh-CN", ZoneInfo("Asia/Shanghai"))
+    assert describe(shown[0], state, zh) == (
+        "演练脚本 演练注入 1：人数变化（提示演练人员：告诉值班员：35人 😀）"
+    )
