@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import asyncpg
@@ -31,6 +32,7 @@ from server.auth.ratelimit import LoginLimiter
 from server.auth.sessions import SessionStore
 from server.auth.users import UserStore
 from server.drills.runner import DrillRunner
+from server.drills.store import running_drills
 from server.duty.setup import rules_from
 from server.duty.store import DutyStore
 from server.duty.view import commander_names, user_names
@@ -119,7 +121,15 @@ async def build_services(
     broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
     notifier = notify_service.for_app(settings, pool, store, library, renderer, broker, clock)
     scripts = load_drills(library)
-    drills = DrillRunner(store, scripts, clock, broker.publish, catalogue, settings.timezone)
+    drills = DrillRunner(
+        store,
+        scripts,
+        clock,
+        broker.publish,
+        catalogue,
+        settings.timezone,
+        running=partial(running_drills, pool),
+    )
     return Services(
         settings=settings,
         pool=pool,

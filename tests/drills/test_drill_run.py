@@ -80,12 +80,18 @@ async def test_a_drill_at_speed_60_reaches_only_drill_contacts(
     drilled = [b for path, b in bodies if path.startswith("/drill/")]
     assert drilled and all(b["subject"].startswith("【演练】") and b["drill"] for b in drilled)
     assert all(b["text"].startswith("【演练】") for b in drilled)
+    causes = [b["fields"].get("cause", "") for b in drilled]
+    assert any(c.endswith(script.opening.summary) for c in causes)  # 18名…欠薪问题 💼, as typed
+    notes = [j.note for j in script.injects if j.note]
     for s in states:
         events = await store.events(s.id)
+        noted = [e.payload["text"] for e in events if e.kind == "note_added"]
+        notes = [n for n in notes if n not in noted]
         delivered = {e.payload["delivery"] for e in events if e.kind == "notification_delivered"}
         keys = {b["idempotency_key"] for b in drilled if b["incident_id"] == str(s.id)}
         assert len(keys) == len(delivered) > 0
 
+    assert notes == []  # every note the script played is on a timeline, as written
     main = next(s for s in states if s.drill and s.drill.main)
     from server.drills.runner import DrillRunner
     from server.i18n import Catalogue
