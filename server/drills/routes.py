@@ -8,7 +8,7 @@ from uuid import UUID
 
 import structlog
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from incidents.drills import check_speed
@@ -20,6 +20,7 @@ from server.drills.runner import DrillRunner
 from server.drills.view import review_context, review_markdown, review_pdf
 from server.incident.commands import idempotency_key, incident_id, read_fields
 from server.incident.input import integer, text
+from server.pages import quiet_page
 from server.services import services
 
 log = structlog.get_logger(__name__)
@@ -29,18 +30,8 @@ SPEEDS = (1, 2, 5, 10, 30, 60, 120)
 
 
 def _page(request: Request, name: str, **ctx: Any) -> Response:
-    session = require_role(request, *RUN_DRILLS)
-    html = services(request).renderer.page(
-        name,
-        session.user.language,
-        user=session.user,
-        csrf=session.csrf_token,
-        role=session.user.role,
-        ws_url="/ws?view=quiet",
-        now=services(request).clock.now(),
-        **ctx,
-    )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    require_role(request, *RUN_DRILLS)
+    return quiet_page(request, name, **ctx)
 
 
 async def drills_page(request: Request) -> Response:
