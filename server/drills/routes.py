@@ -3,6 +3,7 @@ resume, stop; GET /drills/{id}/review draws the review, .md and .pdf export it."
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -69,23 +70,24 @@ async def start(request: Request) -> Response:
     return RedirectResponse("/drills", 303)
 
 
-async def move(request: Request) -> Response:
-    session = require_role(request, *RUN_DRILLS)
-    await require_csrf(request)
-    fields = await read_fields(request)
-    key = idempotency_key(request, fields)
-    runner: DrillRunner = services(request).drills
-    main = await _main(runner, incident_id(request))
-    what = request.path_params["move"]
-    if what not in ("pause", "resume", "stop"):
-        raise NotFound("request.unknown_command", f"no command {what!r}")
-    if what == "pause":
-        await runner.pause(main.id, session.user.actor, key)
-    elif what == "resume":
-        await runner.resume(main.id, session.user.actor, key)
-    else:
-        await runner.stop(main, session.user.actor)
-    return RedirectResponse("/drills", 303)
+def move(what: str) -> Callable[[Request], Awaitable[Response]]:
+    """POST /drills/{id}/pause, /resume or /stop: the run's first incident, by a person."""
+
+    async def endpoint(request: Request) -> Response:
+        session = require_role(request, *RUN_DRILLS)
+        await require_csrf(request)
+        key = idempotency_key(request, await read_fields(request))
+        runner: DrillRunner = services(request).drills
+        main = await _main(runner, incident_id(request))
+        if what == "pause":
+            await runner.pause(main.id, session.user.actor, key)
+        elif what == "resume":
+            await runner.resume(main.id, session.user.actor, key)
+        else:
+            await runner.stop(main, session.user.actor)
+        return RedirectResponse("/drills", 303)
+
+    return endpoint
 
 
 async def _main(runner: DrillRunner, incident: UUID) -> IncidentState:
@@ -102,24 +104,25 @@ async def review_page(request: Request) -> Response:
     return _page(request, "drill_review.html", **ctx)
 
 
-async def review_export(request: Request) -> Response:
-    require_role(request, *RUN_DRILLS)
-    runner: DrillRunner = services(request).drills
-    language = "en" if request.query_params.get("lang") == "en" else "zh-CN"
-    fmt = request.path_params["fmt"]
-    if fmt not in ("md", "pdf"):
-        raise NotFound("request.unknown_command", f"no format {fmt!r}")
-    main = incident_id(request)
-    if fmt == "md":
-        body = (await review_markdown(runner, main, language)).encode("utf-8")
-        kind = "text/markdown; charset=utf-8"
-    else:
-        body = await review_pdf(runner, main, language)
-        kind = "application/pdf"
-    name = f"drill-review-{main}.{fmt}"
-    return Response(
-        body, media_type=kind, headers={"Content-Disposition": f"attachment; filename={name}"}
-    )
+def review_export(fmt: str) -> Callable[[Request], Awaitable[Response]]:
+    """GET /drills/{id}/review.md or .pdf (?lang=en: in English)."""
+
+    async def endpoint(request: Request) -> Response:
+        require_role(request, *RUN_DRILLS)
+        runner: DrillRunner = services(request).drills
+        language = "en" if request.query_params.get("lang") == "en" else "zh-CN"
+        main = incident_id(request)
+        if fmt == "md":
+            body = (await review_markdown(runner, main, language)).encode("utf-8")
+            kind = "text/markdown; charset=utf-8"
+        else:
+            body = await review_pdf(runner, main, language)
+            kind = "application/pdf"
+        name = f"drill-review-{main}.{fmt}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(body, media_type=kind, headers=headers)
+
+    return endpoint
 
 
 def drill_routes() -> list[Route]:
@@ -127,6 +130,9 @@ def drill_routes() -> list[Route]:
         Route("/drills", drills_page),
         Route("/drills/start", start, methods=["POST"]),
         Route("/drills/{incident_id}/review", review_page),
-        Route("/drills/{incident_id}/review.{fmt:str}", review_export),
-        Route("/drills/{incident_id}/{move}", move, methods=["POST"]),
+        *(Route(f"/drills/{{incident_id}}/review.{f}", review_export(f)) for f in ("md", "pdf")),
+        *(
+            Route(f"/drills/{{incident_id}}/{m}", move(m), methods=["POST"])
+            for m in ("pause", "resume", "stop")
+        ),
     ]

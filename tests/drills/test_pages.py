@@ -76,3 +76,24 @@ async def test_drills_pages_and_what_the_office_counts(live: Live) -> None:  # n
     assert bad.status_code == 404 and "没有这个演练脚本" in bad.text
     fast = await lead.post("/drills/start", data={"script": "self_harm_poison", "speed": "0"})
     assert fast.status_code == 422 and "加速倍数" in fast.text
+
+
+async def test_an_admin_pauses_resumes_and_stops_a_drill(live: Live) -> None:  # noqa: F811
+    """Pausing holds the drill's clock; stopping ends every incident of the run, on record."""
+    admin = await live.client("admin1")
+    drill = await _start(admin, "collective_visit_grows", 1)
+
+    async def state() -> str:
+        return (await admin.get("/drills")).text.split(f'id="run-{drill}"', 1)[1][:2000]
+
+    for move, shown in (("pause", "已暂停"), ("resume", "进行中"), ("stop", "已结束")):
+        reply = await admin.post(
+            f"/drills/{drill}/{move}", data={"idempotency_key": uuid.uuid4().hex}
+        )
+        assert reply.status_code == 303, reply.text
+        assert shown in await state()
+    again = await admin.post(f"/drills/{drill}/pause", data={"idempotency_key": uuid.uuid4().hex})
+    assert again.status_code == 409 and "演练已结束" in again.text
+    events = (await admin.get(f"/api/incidents/{drill}/events")).json()
+    kinds = [e["kind"] for e in (events["events"] if isinstance(events, dict) else events)]
+    assert kinds[-3:] == ["drill_paused", "drill_resumed", "drill_ended"]
