@@ -1,5 +1,6 @@
-"""A commander starts a drill from /drills (zh-CN): the board shows it marked 演练, in its
-own style and filterable, and its review (演练评估) is drawn when the script ends."""
+"""A commander starts a drill from /drills (zh-CN): the board and the phone, already open,
+are pushed its rows marked 演练 (the board's in their own style, filterable), and its review
+(演练评估) is drawn when the script ends."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ async def test_a_commander_starts_a_drill_and_sees_it_on_the_board_marked_drill(
 ) -> None:
     duty = await live.client("duty1")
     await open_incident(duty, "medical", location=REAL, summary="真实事件 real")
+    # open before the drill starts: its rows then arrive as pushed fragments, marked 演练
+    board = await consoles.open("commander1", "/")
+    phone = await consoles.open("staff1", "/m", phone=True)
     page = await consoles.open("commander1", "/drills")
     row = page.locator("#script-collective_visit_grows")
     await expect(row).to_contain_text("集体访人数增至30人以上")
@@ -32,7 +36,6 @@ async def test_a_commander_starts_a_drill_and_sees_it_on_the_board_marked_drill(
     await expect(run).to_contain_text("集体访人数增至30人以上")
     await expect(run).to_contain_text("×120")
 
-    board = await consoles.open("commander1", "/")
     drill_row = board.locator("#board-rows tr.drill")
     await expect(drill_row).to_have_count(1)
     await expect(drill_row.locator(".drill-badge")).to_have_text("演练")
@@ -49,7 +52,6 @@ async def test_a_commander_starts_a_drill_and_sees_it_on_the_board_marked_drill(
     await expect(drill_row).to_be_hidden()
     await expect(real_row).to_be_visible()
 
-    phone = await consoles.open("staff1", "/m", phone=True)
     await expect(phone.locator("#phone-list .drill-badge")).to_have_count(1)
     await no_english(phone, REAL)
     await shoot(phone, "drills-phone.png")
