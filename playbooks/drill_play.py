@@ -56,9 +56,10 @@ def pending_notification(state: IncidentState, unit: str) -> str | None:
     )
 
 
-def action(inject: Inject, target: IncidentState, reason: str) -> Command | None:
-    """The automated actor's command on the incident it targets (None: nothing to do).
-    The first report and the linked opening need the server's help (fields, a link)."""
+def action(inject: Inject, target: IncidentState, reason: str, by: str) -> Command | None:
+    """The automated actor's command on the incident it targets (None: nothing to do);
+    `reason` for changes, `by` as who answered for a unit. The first report and the linked
+    opening need the server's help (fields, a link)."""
     kind = inject.do
     if kind is InjectKind.HEADCOUNT and inject.headcount != target.headcount:
         return UpdateHeadcount(inject.headcount, reason)
@@ -68,7 +69,7 @@ def action(inject: Inject, target: IncidentState, reason: str) -> Command | None
         return TickItem(inject.item)
     if kind is InjectKind.ACK:
         pending = pending_notification(target, inject.unit)
-        return None if pending is None else AcknowledgeNotification(pending, "api", inject.unit)
+        return None if pending is None else AcknowledgeNotification(pending, "api", by)
     if kind is InjectKind.CONTAINED and target.status is not Status.CONTAINED:
         return ChangeStatus(Status.CONTAINED, reason)
     return None

@@ -161,7 +161,7 @@ class DrillRunner:
     def _command(self, inject: Inject, target: IncidentState) -> Command | None:
         if inject.do is InjectKind.REPORT:
             return FileReport(ReportKind.FIRST, self._report_fields(target))
-        return action(inject, target, self._t("drill.badge"))
+        return action(inject, target, self._t("drill.badge"), self._t("who.drill"))
 
     def _report_fields(self, s: IncidentState) -> dict[str, str]:
         return {

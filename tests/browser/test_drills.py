@@ -60,6 +60,7 @@ async def test_a_commander_starts_a_drill_and_sees_it_on_the_board_marked_drill(
     await drill_row.get_by_role("link", name="集体访").click()  # the board's own page goes there
     await expect(board.locator("#incident-header h1 .drill-badge")).to_have_text("演练")
     await expect(board.locator("#timeline")).to_contain_text("演练脚本 演练注入")
+    await no_english(board)
     await shoot(board, "drills-incident.png")
 
     state = page.locator("tr.drill-run .drill-state").first
