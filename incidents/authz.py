@@ -30,7 +30,7 @@ class Action(StrEnum):
     MOVE_RESOURCE = "move_resource"  # dispatched, en route, on scene, released; its ETA
     FILE_REPORT = "file_report"  # a situation report: first, follow-up, final
     DECLARE_CONFLICT = "declare_conflict"  # others: commander/admin; anyone: themself
-    RUN_DRILL = "run_drill"  # play, pause, resume, end a drill (the runner is the system)
+    RUN_DRILL = "run_drill"  # play, pause, resume, end a drill
 
 
 _D, _S, _C, _A = Role.DUTY_OFFICER, Role.ONSITE_STAFF, Role.COMMANDER, Role.ADMIN
@@ -57,7 +57,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MOVE_RESOURCE: frozenset({_D, _S, _C}),
     Action.FILE_REPORT: frozenset({_D, _C}),
     Action.DECLARE_CONFLICT: frozenset({_D, _S, _C, _A}),
-    Action.RUN_DRILL: frozenset({_C, _A, Role.SYSTEM}),
+    Action.RUN_DRILL: frozenset({_C, _A}),  # the script's own moves: as the commander it runs for
 }
 
 

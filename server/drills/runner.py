@@ -35,7 +35,7 @@ from server.live.broker import Notice
 
 log = structlog.get_logger(__name__)
 AUTO = Actor("drill:auto", Role.COMMANDER)  # the script's commands, as a commander would
-AUTO_SYSTEM = Actor("drill:auto", Role.SYSTEM)  # a unit's answer, the run's own moves
+AUTO_SYSTEM = Actor("drill:auto", Role.SYSTEM)  # a unit's answer (only the system gives it)
 Publish = Callable[[Notice], Awaitable[None]]
 Prompted = Callable[[DrillScript, int, Inject], None]
 
@@ -129,14 +129,14 @@ class DrillRunner:
         for n in now.injects:
             main = await self._play(script, main, n)
         if now.over:
-            await self._end(main, AUTO_SYSTEM, stopped=False)
+            await self._end(main, AUTO, stopped=False)
         return now.over
 
     async def _play(self, script: DrillScript, main: IncidentState, n: int) -> IncidentState:
         assert main.drill is not None
         inject = script.injects[n]
         run = main.drill.run
-        main = await self._exec(main.id, played(inject, n), AUTO_SYSTEM, f"drill:{run}:{n}")
+        main = await self._exec(main.id, played(inject, n), AUTO, f"drill:{run}:{n}")
         if not (inject.auto or (main.drill and main.drill.auto)):
             if self.on_prompt is not None:
                 self.on_prompt(script, n, inject)

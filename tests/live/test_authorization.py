@@ -61,6 +61,7 @@ PREPARE: dict[str, list[tuple[str, dict[str, Any]]]] = {
 }
 # An export answers with the file itself (200), not with a created record (201).
 ALLOWED_STATUS: dict[Action, int] = {Action.EXPORT: 200, Action.EXPORT_FULL: 200}
+ALLOWED_STATUS[Action.RUN_DRILL] = 303  # /drills answers a form with the page again
 # What only the workers and acknowledgement links do: no route takes it from a login.
 SYSTEM_ONLY = frozenset(a for a, roles in PERMISSIONS.items() if roles == {Role.SYSTEM})
 
@@ -103,11 +104,22 @@ async def attempt(clients: Clients, role: Role, action: Action) -> int:
     if action is Action.OPEN:
         body = {"type": "violence", "location": "门口", "headcount": 2, "summary": "争吵"}
         return (await client.post("/incidents", json=body, headers=headers)).status_code
+    if action is Action.RUN_DRILL:
+        return await drill_attempt(clients, client)
     steps, path, body = REQUESTS[action]
     incident = await prepared(clients, steps)
     return (
         await client.post(f"/incidents/{incident}/{path}", json=body, headers=headers)
     ).status_code
+
+
+async def drill_attempt(clients: Clients, client: httpx.AsyncClient) -> int:
+    """A drill the commander started, paused by `client`."""
+    lead = await clients.get("commander1")
+    await lead.post("/drills/start", data={"script": "self_harm_poison", "speed": "1"})
+    drill = (await lead.get("/drills")).text.split('id="run-', 1)[1].split('"', 1)[0]
+    body = {"idempotency_key": uuid.uuid4().hex}
+    return (await client.post(f"/drills/{drill}/pause", data=body)).status_code
 
 
 async def test_every_role_and_action_is_allowed_or_refused_as_the_table_says(live: Live) -> None:
