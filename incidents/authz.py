@@ -31,6 +31,7 @@ class Action(StrEnum):
     FILE_REPORT = "file_report"  # a situation report: first, follow-up, final
     DECLARE_CONFLICT = "declare_conflict"  # others: commander/admin; anyone: themself
     VIEW_EVIDENCE = "view_evidence"  # open an attached file (a photo of a visitor, a recording)
+    RUN_DRILL = "run_drill"  # play, pause, resume, end a drill
 
 
 _D, _S, _C, _A = Role.DUTY_OFFICER, Role.ONSITE_STAFF, Role.COMMANDER, Role.ADMIN
@@ -58,6 +59,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.FILE_REPORT: frozenset({_D, _C}),
     Action.DECLARE_CONFLICT: frozenset({_D, _S, _C, _A}),
     Action.VIEW_EVIDENCE: frozenset({_D, _S, _C, _A}),  # not a viewer: the timeline only
+    Action.RUN_DRILL: frozenset({_C, _A}),  # the script's own moves: as the commander it runs for
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 from incidents import checklist as cl
+from incidents import drills as dr
 from incidents import evidence as ev
 from incidents import exports as ex
 from incidents import followup as fu
@@ -50,6 +51,7 @@ HANDLERS: dict[type[Any], Handler] = {
     lc.ReportInjury: lc.decide_injury,
     lc.AssignCommander: lc.decide_commander,
     **cl.HANDLERS,
+    **dr.HANDLERS,
     **ex.HANDLERS,
     **fu.HANDLERS,
     **lk.HANDLERS,
@@ -69,6 +71,7 @@ APPLIERS: dict[str, lc.Applier] = {
     **lc.APPLIERS,
     **cl.APPLIERS,
     **ev.APPLIERS,
+    **dr.APPLIERS,
     **st.APPLIERS,
     **ex.APPLIERS,
     **fu.APPLIERS,

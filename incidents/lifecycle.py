@@ -12,13 +12,15 @@ from incidents import validate
 from incidents.authz import Action
 from incidents.canonical import GENESIS_HASH
 from incidents.commanders import Candidate, check_candidate
+from incidents.drills import opened_fields as drill_fields
+from incidents.drills import opened_mark
 from incidents.errors import IllegalTransition, InvalidCommand, Named
 from incidents.events import Event, EventDraft
 from incidents.kinds import IncidentType, Level, Status
 from incidents.levels import level_floor
 from incidents.links import checked_link, opened_fields, opened_from
 from incidents.plan import Plan
-from incidents.state import IncidentState, Link
+from incidents.state import DrillMark, IncidentState, Link
 
 MAX_TEXT, MAX_LONG_TEXT, MAX_HEADCOUNT = 200, 4000, 100_000
 
@@ -39,6 +41,7 @@ class OpenIncident:
     candidate: Candidate | None = None  # what the user directory says of an explicit commander
     linked_to: UUID | None = None  # the incident this one is opened from
     linked_from: Link | None = None  # what the store says of it (filled in by the server)
+    drill: DrillMark | None = None  # opened by a drill (incidents/drills.py)
 
     def server_filled(self) -> tuple[str, ...]:
         """Fields the server filled in, left out of the idempotency fingerprint: a retry
@@ -147,6 +150,8 @@ def decide_open(cmd: OpenIncident, plan: Plan) -> list[EventDraft]:
     }
     if link := checked_link(cmd.linked_to, cmd.linked_from):
         payload |= opened_fields(link)
+    if cmd.drill is not None:
+        payload |= drill_fields(cmd.drill)
     return [
         EventDraft("opened", payload),
         *floor_raise(cmd.type, level, cmd.headcount),
@@ -289,6 +294,7 @@ def apply_opened(_: IncidentState | None, e: Event) -> IncidentState:
         level_reached={Level(p["level"]): e.occurred_at},
         status_reached={Status.REPORTED: e.occurred_at},
         linked_to=opened_from(p),
+        drill=opened_mark(p),
     )
 
 

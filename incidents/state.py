@@ -208,6 +208,22 @@ class CheckState:
 
 
 @dataclass(frozen=True, slots=True)
+class DrillMark:
+    """An incident opened by a drill (演练), from its opening event; incidents/drills.py."""
+
+    script: str
+    run: str  # one run of a script: its incidents share it
+    speed: int = 1  # the drill's clock runs `speed` times faster; the plan's times divided
+    main: bool = True  # the run's first incident (a linked one is not)
+    auto: bool = False  # the script plays every inject itself
+    by: str = ""  # who started it
+    played: int = 0  # injects played so far
+    paused_at: datetime | None = None
+    paused_seconds: float = 0.0  # real seconds spent paused before now
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentState:
     id: UUID
     type: IncidentType
@@ -244,6 +260,8 @@ class IncidentState:
 
     def attachment(self, sha256: str) -> AttachmentState | None:
         return next((a for a in self.attachments if a.sha256 == sha256), None)
+
+    drill: DrillMark | None = None  # a drill's incident: never a real contact, never counted
 
     @property
     def is_open(self) -> bool:

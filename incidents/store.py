@@ -23,6 +23,7 @@ from incidents.append import Conn as Conn
 from incidents.canonical import canonical_bytes
 from incidents.clock import Clock
 from incidents.domain import Command, Processed, process
+from incidents.drills import plan_for
 from incidents.errors import IdempotencyConflict, InvalidCommand, NotFound
 from incidents.events import Event
 from incidents.followup import OFFICE_ZONE
@@ -279,12 +280,16 @@ class EventStore:
             plan.hash: plan
             for r in requests
             if isinstance(r.command, OpenIncident)
-            and (plan := self._plans(r.command.type)) is not None
+            and (plan := self._plan_of(r.command)) is not None
             and plan.hash not in self._plan_cache
         }
         if plans:
             texts = [canonical_bytes(plans[h].to_payload()).decode() for h in sorted(plans)]
             await save_plans(conn, sorted(plans), texts)
+
+    def _plan_of(self, command: OpenIncident) -> Plan:
+        """The plan an opening pins: its type's, compressed for a drill."""
+        return plan_for(self._plans(command.type), command.drill)
 
     async def _one(self, batch: _Batch, request: Request) -> Outcome | Exception:
         """One command: decided on the state the batch has built so far, then written."""
@@ -315,7 +320,7 @@ class EventStore:
     def _decide(self, states: dict[UUID, IncidentState], request: Request) -> Processed:
         command = request.command
         if isinstance(command, OpenIncident):
-            incident_id, before, plan = uuid4(), None, self._plans(command.type)
+            incident_id, before, plan = uuid4(), None, self._plan_of(command)
         elif request.incident_id is None or request.incident_id not in states:
             raise NotFound("incident.not_found", f"no incident {request.incident_id}")
         else:

@@ -66,13 +66,14 @@ def read_units(ctx: Ctx, root: Node) -> dict[str, Unit]:
 
 
 def read_unit(ctx: Ctx, node: Node, path: str) -> Unit:
-    f = mapping(ctx, node, path, ("id", "name", "kind"), ("contacts", "secret_env"))
+    f = mapping(ctx, node, path, ("id", "name", "kind"), ("contacts", "secret_env", "drill"))
     unit = Unit(
         id=f.get("id", as_id, ""),
         name=f.get("name", as_text, NO_TEXT),
         kind=f.get("kind", as_kind, UnitKind.OTHER),
         contacts=f.get("contacts", list_of(read_contact), ()),
         secret_env=f.optional("secret_env", as_env_name),
+        drill=f.optional("drill", read_contact),
     )
     if unit.secret_env and all(c.channel != Channel.WEBHOOK for c in unit.contacts):
         ctx.report(

@@ -315,3 +315,4 @@ class Unit:
     kind: UnitKind
     contacts: tuple[Contact, ...] = ()
     secret_env: str | None = None
+    drill: Contact | None = None  # where a drill's messages go (none: the log), never contacts

@@ -30,6 +30,7 @@ from server.auth.protect import AuthMiddleware, auth_refused_handler
 from server.auth.proxies import forwarding
 from server.auth.routes import auth_routes
 from server.database import open_database, ping, unavailable
+from server.drills.routes import DRILL_EVERY, drill_routes
 from server.duty.pages import duty_routes
 from server.duty.setup import ZERO_CHECK_EVERY
 from server.duty.worker import flag_missing_zero_reports
@@ -151,6 +152,7 @@ def background(s: Services) -> list[asyncio.Task[None]]:
         (WELFARE_CHECK_EVERY, checks, "welfare"),
         (NAMES_EVERY, lambda: s.renderer.names.refresh(force=True), "names"),
         (ZERO_CHECK_EVERY, zero, "zero"),
+        (DRILL_EVERY, s.drills.tick, "drills"),
     ]
     lag = s.settings.loop_lag_file
     return [
@@ -200,6 +202,7 @@ def create_app(
         *export_routes(),  # before command_routes: theirs match /incidents/{id}/{command}
         *followup_routes(),
         *welfare_routes(),
+        *drill_routes(),
         *command_routes(),
         *live_routes(),
         *notify_routes(),

@@ -33,6 +33,7 @@ from server.auth.cli import (
     users_list,
 )
 from server.database import open_database
+from server.drills.cli import add_drill_commands, drill_command
 from server.duty.cli import add_roster_commands, roster_command
 from server.duty.setup import rules_from
 from server.export.cli import export_command, verify_file
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_commands(sub)
     _add_token_commands(sub)
     add_roster_commands(sub)
+    add_drill_commands(sub)
     secret = sub.add_parser("secret", help="acknowledgement-link signing keys")
     secret.add_subparsers(dest="action", required=True).add_parser(
         "new", help="print a fresh key for WATCHFLOOR_SECRET_KEY"
@@ -265,7 +267,7 @@ def print_new_key() -> int:
     return 0
 
 
-SIGNING_COMMANDS = ("serve", "demo", "notify-worker")  # they sign or check ack links
+SIGNING_COMMANDS = ("serve", "demo", "notify-worker", "drill")  # they sign or check ack links
 
 
 def keys_refused(settings: Settings) -> bool:
@@ -325,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         "tokens": lambda: run(tokens_command(settings, args)),
         "notify-worker": lambda: run(notify_worker(settings, args)),
         "roster": lambda: run(roster_command(settings, args)),
+        "drill": lambda: run(drill_command(settings, args)),
         "secret": print_new_key,
     }
     return handlers[args.command]()

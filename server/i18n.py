@@ -138,6 +138,8 @@ class Translator:
         prefix, _, unit = ident.partition(":")
         if prefix == "system":  # a worker: the dispatcher, the timers
             return self("who.system")
+        if prefix == "drill":  # a drill script's automated actor (server/drills/)
+            return self("who.drill")
         if prefix == "token":  # a system's API token (server/auth/api_tokens.py)
             return self("who.token", name=unit)
         named = prefix == "unit" and f"unit.{unit}" in self.catalogue.texts[self.language]

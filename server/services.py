@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import asyncpg
@@ -23,12 +24,15 @@ from incidents.group_commit import GROUP_COMMIT, Batching
 from incidents.kinds import IncidentType
 from incidents.plan import Plan, no_plan
 from incidents.store import EventStore
+from playbooks.drill_loader import load_drills
 from playbooks.instantiate import to_plan
 from playbooks.loader import Library
 from server.auth.api_tokens import ApiTokenStore
 from server.auth.ratelimit import LoginLimiter
 from server.auth.sessions import SessionStore
 from server.auth.users import UserStore
+from server.drills.runner import DrillRunner
+from server.drills.store import running_drills
 from server.duty.setup import rules_from
 from server.duty.store import DutyStore
 from server.duty.view import commander_names, user_names
@@ -66,6 +70,7 @@ class Services:
     notifier: notify_service.Notifier
     staging: Staging  # uploads waiting for the command that keeps them
     thumbnails: Thumbnails
+    drills: DrillRunner
 
 
 def services(conn: HTTPConnection) -> Services:
@@ -121,6 +126,16 @@ async def build_services(
     store = incident_store(pool, clock, library, settings.timezone, staging=staging)
     broker: Broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
     notifier = notify_service.for_app(settings, pool, store, library, renderer, broker, clock)
+    scripts = load_drills(library)
+    drills = DrillRunner(
+        store,
+        scripts,
+        clock,
+        broker.publish,
+        catalogue,
+        settings.timezone,
+        running=partial(running_drills, pool),
+    )
     return Services(
         settings=settings,
         pool=pool,
@@ -140,4 +155,5 @@ async def build_services(
         notifier=notifier,
         staging=staging,
         thumbnails=Thumbnails(),
+        drills=drills,
     )

@@ -17,6 +17,7 @@ from incidents.authz import Action
 from incidents.checklist import TickItem, UntickItem
 from incidents.commanders import Candidate
 from incidents.domain import Command, decide, process
+from incidents.drills import EndDrill, PauseDrill, PlayInject, ResumeDrill
 from incidents.errors import DomainError
 from incidents.evidence import Attachment
 from incidents.evidence import EvidenceKind as Evidence
@@ -45,7 +46,7 @@ from incidents.reports import FIELDS as REPORT_FIELDS
 from incidents.reports import FileReport, MarkReportOverdue, ReportKind
 from incidents.resources import STATUSES as RESOURCE_STATUSES
 from incidents.resources import MoveResource, RequestResource, SetResourceEta
-from incidents.state import Actor, IncidentState, Link
+from incidents.state import Actor, DrillMark, IncidentState, Link
 from incidents.welfare import MarkCheckMissed, RecordCheck, StartCheck
 from playbooks.instantiate import to_plan
 from playbooks.loader import default_dirs, load_library
@@ -215,6 +216,11 @@ def dispatched() -> Visit:
     return v.run(MoveResource("police_car-1", "on_scene"), STAFF)
 
 
+def drill() -> Visit:
+    mark = DrillMark("collective_visit_grows", "run-😀", speed=60)
+    return Visit().run(replace(open_cmd(IncidentType.COLLECTIVE_VISIT), drill=mark), LEAD)
+
+
 Refusal = Callable[[], object]
 SYSTEM = Actor("system:worker", Role.SYSTEM)
 PHOTO = Evidence.PHOTO
@@ -346,6 +352,11 @@ CASES: dict[str, Refusal] = {
     "link.unknown": domain(Visit, replace(open_cmd(), linked_to=ID), DUTY),
     "link.self": domain(visit, RecordLink(Link(ID, IncidentType.MEDICAL, "一楼")), DUTY),
     "link.exists": lambda: visit().run(RecordLink(LINK), DUTY).run(RecordLink(LINK), DUTY),
+    "drill.not_a_drill": domain(visit, PauseDrill()),
+    "drill.inject_order": domain(drill, PlayInject(3, "note", True)),
+    "drill.paused": lambda: drill().run(PauseDrill()).run(PauseDrill()),
+    "drill.not_paused": domain(drill, ResumeDrill()),
+    "drill.ended": lambda: drill().run(EndDrill()).run(PauseDrill()),
 }
 
 
@@ -395,6 +406,7 @@ ELSEWHERE = {
     "upload.one_file",
     "upload.too_large",
     "upload.type",
+    "drill.unknown_script",  # the drill runner's, over HTTP: tests/drills/test_pages.py
     "followup.board_forbidden",
     "followup.reply_given",
     "followup.zone_unknown",

@@ -2,4 +2,4 @@
 
 # The modules other features may import (tests/test_feature_boundary.py); the app's
 # composition (server/*.py) may import any.
-PUBLIC = ()
+PUBLIC = ("chart", "pdf_ready")

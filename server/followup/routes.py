@@ -46,7 +46,7 @@ async def board(request: Request) -> Response:
         )
     store: EventStore = services(request).store
     now = services(request).clock.now()
-    states = [s for s in await store.incidents(include_closed=True) if s.followups]
+    states = [s for s in await store.incidents(include_closed=True) if s.followups and not s.drill]
     html = services(request).renderer.page(
         "followup.html",
         session.user.language,

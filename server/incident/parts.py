@@ -80,6 +80,10 @@ PARTS: dict[str, frozenset[Part]] = {
     ),
     "evidence_attached": frozenset({Part.EVIDENCE}),  # its line, and the panel's thumbnails
     "timer_set": frozenset({Part.BOARD}),  # items' deadlines are derived, not read from timers
+    "drill_inject": _ONLY_TIMELINE,
+    "drill_paused": _ONLY_TIMELINE,
+    "drill_resumed": _ONLY_TIMELINE,
+    "drill_ended": frozenset({Part.HEADER, Part.BOARD}),
     # opened, status_changed (closing changes every form): everything
 }
 

@@ -142,11 +142,19 @@ PARAMS: dict[str, Params] = {
     "commander_assigned": lambda s, t, p: _commander(t, p),
     "conflict_declared": lambda s, t, p: {**p, "user_id": t.who(p.get("user_id"))},
     **WELFARE_PARAMS,
+    "drill_inject": lambda s, t, p: _inject(t, p),
+    "drill_ended": lambda s, t, p: {"reason": t(f"drill.end.{p['reason']}")},
 }
 
 
 def _count(t: Translator, p: Mapping[str, Any]) -> str:
     return f" — {t('evidence.count')} {p['count']}" if p.get("count") is not None else ""
+
+
+def _inject(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:
+    prompt = p.get("prompt")
+    shown = t("drill.prompted", text=prompt["en" if t.is_en else "zh"]) if prompt else ""
+    return {"n": p["n"] + 1, "do": t(f"drill.do.{p['do']}"), "prompt": shown}
 
 
 def _commander(t: Translator, p: Mapping[str, Any]) -> dict[str, Any]:

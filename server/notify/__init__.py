@@ -13,4 +13,4 @@ service.py     putting it together for the app and the `watchfloor notify-worker
 
 # The modules other features may import (tests/test_feature_boundary.py); the app's
 # composition (server/*.py) may import any.
-PUBLIC = ("message",)
+PUBLIC = ("message", "service", "secret")  # service, secret: a drill run composes a notifier

@@ -29,6 +29,7 @@ class Message:
     ack_prompt: str
     language: str
     truncated: str = ""  # the mark after a text cut to a channel's limit
+    drill: bool = False  # a drill's message (its subject starts with 【演练】)
 
     @property
     def text(self) -> str:
@@ -48,6 +49,7 @@ class Message:
             "fields": {field: value for field, _, value in self.fields},
             "text": self.text,
             "ack_url": self.ack_url,
+            "drill": self.drill,
         }
 
 
@@ -116,6 +118,8 @@ class Composer:
         subject = _missed_check(state, d, t) + subject
         if d.round:
             subject = f"{t('notify.again', n=d.round)} {subject}"
+        if state.drill is not None:  # said first, on every channel: this is not real
+            subject = f"{t('drill.message_mark')} {subject}"
         return Message(
             subject,
             _report_fields(state, d, t)
@@ -124,6 +128,7 @@ class Composer:
             t("notify.ack_prompt"),
             t.language,
             t("notify.truncated"),
+            drill=state.drill is not None,
         )
 
 

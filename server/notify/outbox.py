@@ -20,11 +20,12 @@ from incidents.events import Event
 from incidents.notifications import escalation_steps
 from incidents.state import IncidentState
 from incidents.store import Conn
-from playbooks.schema import Unit
+from playbooks.schema import Channel, Contact, Unit
 from server.notify import store
 from server.notify.delivery import NO_CONTACT, delivery_key
 
 Target = tuple[str, int]  # (unit, contact index)
+DRILL_LOG = Contact(name="drill", channel=Channel.LOG, address="drill")
 
 
 class OutboxProjector:
@@ -39,10 +40,10 @@ class OutboxProjector:
     async def _project(self, conn: Conn, state: IncidentState, e: Event) -> None:
         p = e.payload
         if e.kind == "notification_planned":
-            await self._insert(conn, e, 0, [(p["unit"], 0)])
+            await self._insert(conn, state, e, 0, [(p["unit"], 0)])
             await self._timers(conn, state, e)
         elif e.kind in ("notification_escalated", "notification_resent"):
-            await self._insert(conn, e, p["round"], self._targets(state, e))
+            await self._insert(conn, state, e, p["round"], self._targets(state, e))
         elif e.kind in ("notification_sent", "notification_delivered"):
             await store.delivery_done(conn, p["delivery"], p["attempt"])
         elif e.kind == "notification_failed":
@@ -52,30 +53,39 @@ class OutboxProjector:
         elif e.kind == "notification_acknowledged":
             await store.timers_acknowledged(conn, e.incident_id, p["notification"], e.occurred_at)
 
-    def _contacts(self, unit_id: str) -> range:
+    def _contacts(self, state: IncidentState, unit_id: str) -> range:
         unit = self._units.get(unit_id)
+        if state.drill is not None:  # one drill contact (or the log), whatever the unit has
+            return range(1)
         return range(len(unit.contacts) if unit else 0)
 
     def _targets(self, state: IncidentState, e: Event) -> list[Target]:
         unit = e.payload["unit"]
         if e.kind == "notification_resent":
-            return [(unit, i) for i in self._contacts(unit)] or [(unit, 0)]
+            return [(unit, i) for i in self._contacts(state, unit)] or [(unit, 0)]
         if e.payload["step"] == "renotify":
             return [(unit, 0)]
         plan = state.plan and next(
             (n for n in state.plan.notifications if n.id == e.payload["notification"]), None
         )
-        others = [(unit, i) for i in self._contacts(unit)[1:]]
+        others = [(unit, i) for i in self._contacts(state, unit)[1:]]
         return others + [(u, 0) for u in (plan.then if plan else ())]
 
-    async def _insert(self, conn: Conn, e: Event, round_: int, targets: list[Target]) -> None:
-        rows = [self._row(e, round_, unit, index) for unit, index in targets]
+    async def _insert(
+        self, conn: Conn, state: IncidentState, e: Event, round_: int, targets: list[Target]
+    ) -> None:
+        drill = state.drill is not None
+        rows = [self._row(e, round_, unit, index, drill=drill) for unit, index in targets]
         if rows:
             await store.add_deliveries(conn, rows)
 
-    def _row(self, e: Event, round_: int, unit_id: str, index: int) -> tuple[Any, ...]:
+    def _row(
+        self, e: Event, round_: int, unit_id: str, index: int, *, drill: bool = False
+    ) -> tuple[Any, ...]:
         unit = self._units.get(unit_id)
         contact = unit.contacts[index] if unit and index < len(unit.contacts) else None
+        if drill:  # never a real contact: the unit's drill contact, else the log
+            contact = unit.drill if unit and unit.drill else DRILL_LOG
         name, channel, address, language = (
             (contact.name, contact.channel.value, contact.address, contact.language.value)
             if contact

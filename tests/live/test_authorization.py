@@ -67,6 +67,7 @@ ALLOWED_STATUS: dict[Action, int] = {
     Action.VIEW_EVIDENCE: 200,  # the original file
 }
 PDF = b"%PDF-1.4\n" + b"0" * 100
+ALLOWED_STATUS[Action.RUN_DRILL] = 303  # /drills answers a form with the page again
 # What only the workers and acknowledgement links do: no route takes it from a login.
 SYSTEM_ONLY = frozenset(a for a, roles in PERMISSIONS.items() if roles == {Role.SYSTEM})
 
@@ -118,11 +119,22 @@ async def attempt(clients: Clients, role: Role, action: Action) -> int:
         assert note.status_code == 201, note.text
         sha = hashlib.sha256(PDF).hexdigest()
         return (await client.get(f"/incidents/{incident}/evidence/{sha}")).status_code
+    if action is Action.RUN_DRILL:
+        return await drill_attempt(clients, client)
     steps, path, body = REQUESTS[action]
     incident = await prepared(clients, steps)
     return (
         await client.post(f"/incidents/{incident}/{path}", json=body, headers=headers)
     ).status_code
+
+
+async def drill_attempt(clients: Clients, client: httpx.AsyncClient) -> int:
+    """A drill the commander started, paused by `client`."""
+    lead = await clients.get("commander1")
+    await lead.post("/drills/start", data={"script": "self_harm_poison", "speed": "1"})
+    drill = (await lead.get("/drills")).text.split('id="run-', 1)[1].split('"', 1)[0]
+    body = {"idempotency_key": uuid.uuid4().hex}
+    return (await client.post(f"/drills/{drill}/pause", data=body)).status_code
 
 
 async def test_every_role_and_action_is_allowed_or_refused_as_the_table_says(live: Live) -> None:

@@ -309,8 +309,10 @@
     var form = document.getElementById("filters");
     if (!form) { return; }
     var type = form.elements.type.value, level = form.elements.level.value;
+    var drill = form.elements.drill ? form.elements.drill.value : "";
     document.querySelectorAll("#board-rows tr").forEach(function (row) {
-      row.hidden = (type && row.dataset.type !== type) || (level && row.dataset.level !== level);
+      row.hidden = (type && row.dataset.type !== type) || (level && row.dataset.level !== level) ||
+        (drill && row.dataset.drill !== drill);
     });
   }
 
