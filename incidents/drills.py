@@ -19,6 +19,7 @@ from incidents import validate
 from incidents.authz import Action
 from incidents.errors import IllegalTransition, InvalidCommand
 from incidents.events import Event, EventDraft
+from incidents.kinds import Status
 from incidents.plan import Plan, PlanNotification
 from incidents.state import DrillMark, IncidentState
 
@@ -175,8 +176,15 @@ def decide_resume(state: IncidentState, cmd: ResumeDrill) -> list[EventDraft]:
 
 
 def decide_end(state: IncidentState, cmd: EndDrill) -> list[EventDraft]:
+    """The drill's end; its incidents close with it, so an exercise over leaves the board
+    and its timers (escalations, report deadlines) stop, as a real incident's do on closing."""
     _running(state)
-    return [EventDraft("drill_ended", {"reason": "stopped" if cmd.stopped else "script"})]
+    ended = EventDraft("drill_ended", {"reason": "stopped" if cmd.stopped else "script"})
+    if not state.is_open:
+        return [ended]
+    # lifecycle.status_change's event, made here: lifecycle imports this module
+    closed = {"from": state.status.value, "to": Status.CLOSED.value, "reason": ""}
+    return [ended, EventDraft("status_changed", closed)]
 
 
 def _mark(s: IncidentState) -> DrillMark:
