@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -196,3 +196,48 @@ async def test_a_missed_check_turns_the_board_red_and_tells_health(
     await expect(row).not_to_have_class(re.compile(r"\bwelfare-missed\b"))
     await expect(page.locator("#timeline")).to_contain_text("记录第 2 次绝食人员身体状况查看")
     await expect(page.locator("#welfare-panel")).not_to_have_class(re.compile(r"\bmissed\b"))
+
+
+async def test_checks_recorded_offline_are_kept_and_each_sent_once(
+    consoles: Consoles, live: Live
+) -> None:
+    """In a basement without signal, staff record the check twice (two rounds): the card says
+    待发送 and its answers clear for the next; back online both reach the desk, once each."""
+    incident = await hunger_strike(live)
+    desk = await consoles.open("commander1", f"/incidents/{incident}")
+    phone = await consoles.open("staff1", f"/m/incidents/{incident}", phone=True)
+    card = phone.locator("#check-hunger_watch")
+    await expect(card).to_contain_text("绝食人员身体状况查看")
+    await phone.context.set_offline(True)
+    remarks = ["第一次：喝水了💧", "第二次：睡着了😴 ok"]
+    for remark in remarks:
+        for legend, answer in [("意识清醒", "是"), ("饮水", "否"), ("身体状况", "虚弱")]:
+            group = card.locator("fieldset", has=phone.locator("legend", has_text=legend))
+            await group.locator("label.choice", has_text=answer).tap()
+        group = card.locator("fieldset", has=phone.locator("legend", has_text="情绪状态"))
+        await group.locator("label.choice", has_text="平静").tap()
+        await card.get_by_label("备注").fill(remark)
+        await card.get_by_role("button", name="记录本次观察").tap()
+        await expect(card).to_have_class(re.compile(r"\bpending\b"))
+        await expect(card.get_by_label("备注")).to_have_value("")  # taken: cleared for the next
+    await expect(card).to_have_attribute("data-pending-text", "待发送")
+    await shoot(phone, "welfare-phone-offline.png")
+    staff = await live.client("staff1")
+
+    async def recorded() -> list[str]:
+        events = (await staff.get(f"/api/incidents/{incident}/events")).json()
+        listed = events["events"] if isinstance(events, dict) else events
+        return [e["payload"]["remark"] for e in listed if e["kind"] == "welfare_check_recorded"]
+
+    assert await recorded() == []  # nothing reached the server
+    await phone.context.set_offline(False)  # the browser's `online` event sends the queue
+    await expect(card).not_to_have_class(re.compile(r"\bpending\b"))
+    await eventually(lambda: _equal(recorded(), remarks))
+    lines = desk.locator("#timeline li.tl-welfare_check_recorded")
+    await expect(lines).to_have_count(2)
+    await expect(desk.locator("#check-hunger_watch .check-last")).to_contain_text(remarks[1])
+    await expect(phone.locator("#flash")).to_be_empty()
+
+
+async def _equal(got: Awaitable[list[str]], wanted: list[str]) -> bool:
+    return await got == wanted

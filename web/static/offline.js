@@ -1,4 +1,4 @@
-// Ticks that survive a lost network: kept in IndexedDB (durable), shown as pending, sent in
+// Ticks and welfare checks that survive a lost network: kept in IndexedDB (durable), shown as pending, sent in
 // order with their idempotency keys when the network returns, on page load and when the page
 // becomes visible again (Background Sync exists only in Chromium, so we do not rely on it).
 (function () {
@@ -39,12 +39,13 @@
 
   // A second tap on an item already waiting adds nothing (sent later, it would only be
   // refused as already done); the check and the add are one transaction, so taps cannot race.
+  // A welfare check recorded twice offline is two observations: both are kept.
   function enqueue(record) {
     return tx("readwrite", function (s) {
       var req = s.getAll();
       req.onsuccess = function () {
         var queued = req.result.some(function (r) { return r.url === record.url; });
-        if (!queued) { s.add(record); }
+        if (!queued || record.kind !== "tick") { s.add(record); }  // each check is its own
       };
     });
   }
@@ -56,9 +57,9 @@
   }
 
   function markPending(records) {
-    document.querySelectorAll(".item.pending").forEach(function (el) { el.classList.remove("pending"); });
+    document.querySelectorAll(".pending").forEach(function (el) { el.classList.remove("pending"); });
     records.forEach(function (r) {
-      var el = document.getElementById("item-" + r.item);
+      var el = document.getElementById(r.mark || "item-" + r.item);  // a tick's row, a check's card
       if (el) { el.classList.add("pending"); el.dataset.pendingText = document.body.dataset.pendingText; }
     });
     document.body.classList.toggle("has-pending", records.length > 0);
@@ -121,13 +122,15 @@
       .then(function () { flushing = false; return again ? flush() : refresh(); });
   }
 
-  // Ticks go through the queue, so an offline tick and an online one behave the same.
+  // Ticks and welfare checks go through the queue, so offline and online behave the same.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var form = e.detail.elt.closest ? e.detail.elt.closest("form[data-offline]") : null;
     if (!form) { return; }
     e.preventDefault();
     var record = formRecord(form, { key: window.wfNewKey(), url: form.getAttribute("action"),
-                                    item: form.dataset.item, at: new Date().toISOString() });
+                                    kind: form.dataset.offline, item: form.dataset.item,
+                                    mark: form.dataset.mark, at: new Date().toISOString() });
+    if (record.kind === "check") { form.reset(); }  // taken: its answers cleared for the next
     form.querySelectorAll('input[type="file"]').forEach(function (input) {
       input.value = "";
       delete input.closest("label").dataset.chosen;
