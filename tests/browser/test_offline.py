@@ -15,6 +15,7 @@ from tests.live.conftest import Live
 pytestmark = pytest.mark.browser
 PENDING = re.compile(r"\bpending\b")
 DONE = re.compile(r"\bitem-done\b")
+LOSES_ONE = "还有 1 项记录未发送（网络恢复后才会发出），现在退出将丢失这些记录。仍要退出吗？"
 
 
 async def outbox(page: Page) -> list[dict[str, Any]]:
@@ -103,3 +104,39 @@ async def test_queued_tick_survives_a_reload(consoles: Consoles, live: Live) -> 
     await eventually(lambda: has_records(phone, 0))
     [tick] = await ticks(staff, incident)
     assert tick["payload"]["item"] == "report_to_head"
+
+
+async def test_signing_out_with_ticks_unsent_asks_first(consoles: Consoles, live: Live) -> None:
+    """At the end of a shift in a hall without signal: 退出 says how many records have not
+    gone and that signing out loses them; staying keeps them and they go when the network is
+    back; with nothing waiting, 退出 signs out at once."""
+    incident, phone = await phone_on(consoles, live, "地下一层接待室")
+    staff = await live.client("staff1")
+    item = phone.locator("#item-report_to_head")
+    await phone.context.set_offline(True)
+    await item.locator("input[name=note]").fill("已报告负责人 ✅")
+    await item.get_by_role("button", name="完成").tap()
+    await expect(item).to_have_class(PENDING)
+
+    asked: list[str] = []
+
+    async def stay(dialog: Any) -> None:
+        asked.append(dialog.message)
+        await dialog.dismiss()
+
+    phone.on("dialog", stay)
+    await phone.get_by_role("button", name="退出").tap()
+    await eventually(lambda: bool(asked))
+    assert asked == [LOSES_ONE]
+    await expect(item).to_have_class(PENDING)  # still here, still queued
+    assert await has_records(phone, 1)
+    phone.remove_listener("dialog", stay)
+
+    await phone.context.set_offline(False)
+    await expect(item).to_have_class(DONE)
+    await eventually(lambda: has_records(phone, 0))
+    [tick] = await ticks(staff, incident)
+    assert tick["payload"]["note"] == "已报告负责人 ✅"
+    await phone.get_by_role("button", name="退出").tap()  # nothing waits: no question
+    await phone.wait_for_url(re.compile(r"/login"))
+    assert len(asked) == 1

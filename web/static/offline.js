@@ -147,6 +147,21 @@
     if (input.files.length) { label.dataset.chosen = input.files[0].name; } else { delete label.dataset.chosen; }
   });
 
+  // Signing out clears what this phone keeps (Clear-Site-Data, the service worker's copies),
+  // the queue too: try to send it first, and ask before dropping what still cannot go.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.getAttribute("action") !== "/logout" || form.dataset.confirmed) { return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();  // before pwa.js hears of it: nothing is cleared yet
+    flush().then(all).then(function (records) {
+      var ask = (document.body.dataset.logoutPending || "").replace("{n}", records.length);
+      if (records.length && !window.confirm(ask)) { return; }
+      form.dataset.confirmed = "1";
+      form.requestSubmit();
+    });
+  }, true);
+
   window.addEventListener("online", flush);
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") { flush(); }
