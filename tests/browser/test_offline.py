@@ -140,3 +140,30 @@ async def test_signing_out_with_ticks_unsent_asks_first(consoles: Consoles, live
     await phone.get_by_role("button", name="退出").tap()  # nothing waits: no question
     await phone.wait_for_url(re.compile(r"/login"))
     assert len(asked) == 1
+
+
+async def test_a_headcount_changed_offline_is_sent_when_the_network_returns(
+    consoles: Consoles, live: Live
+) -> None:
+    """More people arrive while the hall has no signal: the new count waits as 待发送 and
+    reaches the desk once, with the reason typed for it, when the network is back."""
+    incident, phone = await phone_on(consoles, live, "信访大厅 B区")
+    staff = await live.client("staff1")
+    form = phone.locator(f"#headcount-form-{incident}")
+    await phone.context.set_offline(True)
+    for _ in range(2):
+        await form.get_by_role("button", name="增加一人").tap()
+    await expect(form.locator("input[name=headcount]")).to_have_value("3")
+    await form.get_by_role("button", name="更新人数").tap()
+    await expect(phone.locator(f"#headcount-form-{incident}")).to_have_class(PENDING)
+    assert await has_records(phone, 1)
+
+    await phone.context.set_offline(False)
+    await eventually(lambda: has_records(phone, 0))
+    events = (await staff.get(f"/api/incidents/{incident}/events")).json()
+    counts = [e["payload"]["to"] for e in events if e["kind"] == "headcount_updated"]
+    assert counts == [3]
+    await expect(phone.locator(f"#headcount-form-{incident} input[name=headcount]")).to_have_value(
+        "3"
+    )
+    await expect(phone.locator(f"#headcount-form-{incident}")).not_to_have_class(PENDING)
