@@ -21,26 +21,12 @@ from server.duty.view import duty_panel, roster_shifts, user_names
 from server.errors import wants_json
 from server.incident.commands import read_fields
 from server.incident.input import Fields, choice, integer, text
+from server.pages import quiet_page
 from server.services import services
 
 log = structlog.get_logger(__name__)
 MANAGE_ROSTER = (Role.COMMANDER, Role.ADMIN)
 FILE_ZERO_REPORT = (Role.DUTY_OFFICER, Role.COMMANDER)
-
-
-def _render(request: Request, name: str, **ctx: Any) -> str:
-    session = require_session(request)
-    html: str = services(request).renderer.page(
-        name,
-        session.user.language,
-        user=session.user,
-        csrf=session.csrf_token,
-        role=session.user.role,
-        ws_url="/ws?view=quiet",
-        now=services(request).clock.now(),
-        **ctx,
-    )
-    return html
 
 
 def _html(body: str) -> Response:
@@ -67,15 +53,13 @@ def done(request: Request, back: str, body: dict[str, Any]) -> Response:
 async def roster_page(request: Request) -> Response:
     session = require_session(request)
     s = services(request)
-    return _html(
-        _render(
-            request,
-            "roster.html",
-            shifts=await roster_shifts(s.duty, s.clock.now()),
-            names=await user_names(s.users),
-            can_manage=session.user.role in MANAGE_ROSTER,
-            DutyRole=DutyRole,
-        )
+    return quiet_page(
+        request,
+        "roster.html",
+        shifts=await roster_shifts(s.duty, s.clock.now()),
+        names=await user_names(s.users),
+        can_manage=session.user.role in MANAGE_ROSTER,
+        DutyRole=DutyRole,
     )
 
 
@@ -107,14 +91,12 @@ async def end_shift(request: Request) -> Response:
 
 async def zero_report_page(request: Request) -> Response:
     session = require_session(request)
-    return _html(
-        _render(
-            request,
-            "zero_report.html",
-            duty=await duty_panel(services(request)),
-            can_file=session.user.role in FILE_ZERO_REPORT,
-            ZeroStatus=ZeroStatus,
-        )
+    return quiet_page(
+        request,
+        "zero_report.html",
+        duty=await duty_panel(services(request)),
+        can_file=session.user.role in FILE_ZERO_REPORT,
+        ZeroStatus=ZeroStatus,
     )
 
 

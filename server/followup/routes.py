@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from incidents.authz import Action, is_allowed
@@ -21,6 +21,7 @@ from incidents.store import EventStore
 from server.auth.protect import require_csrf, require_session
 from server.incident.commands import incident_id, read_fields, run
 from server.incident.input import integer, text
+from server.pages import quiet_page
 from server.services import services
 
 
@@ -47,18 +48,12 @@ async def board(request: Request) -> Response:
     store: EventStore = services(request).store
     now = services(request).clock.now()
     states = [s for s in await store.incidents(include_closed=True) if s.followups and not s.drill]
-    html = services(request).renderer.page(
+    return quiet_page(
+        request,
         "followup.html",
-        session.user.language,
-        user=session.user,
-        csrf=session.csrf_token,
-        role=role,
-        ws_url="/ws?view=quiet",
-        now=now,
         lines=board_lines(states, now),
         can_work=is_allowed(role, Action.WORK_FOLLOWUP),
     )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 async def complete(request: Request) -> Response:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from incidents.state import DispatchState, IncidentState
 from incidents.store import EventStore
-from server.auth.protect import require_session
-from server.incident.render import Renderer
+from server.pages import quiet_page
 from server.services import services
 
 
@@ -28,21 +27,13 @@ def commitments(states: list[IncidentState]) -> list[Commitment]:
 
 
 async def resources_page(request: Request) -> Response:
-    session = require_session(request)
     store: EventStore = services(request).store
-    renderer: Renderer = services(request).renderer
-    html = renderer.page(
+    return quiet_page(
+        request,
         "resources_page.html",
-        session.user.language,
-        user=session.user,
-        csrf=session.csrf_token,
-        role=session.user.role,
-        ws_url="/ws?view=quiet",
-        now=services(request).clock.now(),
         rows=commitments(await store.incidents()),
         units=services(request).library.units,
     )
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 def resource_routes() -> list[Route]:
