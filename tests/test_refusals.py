@@ -356,7 +356,7 @@ CASES: dict[str, Refusal] = {
     "drill.inject_order": domain(drill, PlayInject(3, "note", True)),
     "drill.paused": lambda: drill().run(PauseDrill()).run(PauseDrill()),
     "drill.not_paused": domain(drill, ResumeDrill()),
-    "drill.ended": lambda: drill().run(EndDrill()).run(PauseDrill()),
+    "drill.ended": lambda: drill().run(EndDrill()).run(EndDrill()),  # ended, it is closed too
 }
 
 

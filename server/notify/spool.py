@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import stat
 from pathlib import Path
 
 from server.notify.delivery import Delivery
 from server.notify.message import Message
 
-FOLDER_MODE, FILE_MODE = 0o700, 0o600
+FOLDER_MODE = stat.S_IRWXU  # 0700: only this user
+FILE_MODE = stat.S_IRUSR | stat.S_IWUSR  # 0600
 
 
 def file_name(d: Delivery) -> str:
