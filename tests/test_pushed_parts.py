@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from incidents.lifecycle import (
 )
 from incidents.links import RecordLink
 from incidents.notifications import RecordPhoneAcknowledgement
+from incidents.plan import Bilingual, Plan, PlanItem, PlanPhase
 from incidents.reports import FileReport, ReportKind
 from incidents.resources import RequestResource
 from incidents.state import Actor, IncidentState, Link
@@ -42,6 +44,7 @@ from tests.test_domain import Log
 
 RENDERER = Renderer(Catalogue.load(), "Asia/Shanghai", UserNames.fixed({"staff1": "李四"}))
 OOB = "hx-swap-oob"
+PLACED = "data-placed"  # a list whose new rows are pushed alone and placed by the console
 LINKED = UUID("5b0c6a2e-1f4d-4c3a-9a57-0d1c2b3a4e5f")  # an incident opened from this one
 REPORT = {"time": "10:05", "place": "一楼大厅", "scale": "7 人", "cause": "来访人晕倒 😟"}
 
@@ -86,6 +89,8 @@ def _own(el: ET.Element) -> ET.Element:
     mine = ET.Element(el.tag, {k: v for k, v in el.attrib.items() if k != OOB})
     mine.text = el.text
     for child in el:
+        if child.get("id") and PLACED in el.attrib:
+            continue  # the console places these rows itself: see placed_rows
         part = ET.Element("part", {"id": child.get("id", "")}) if child.get("id") else _own(child)
         part.tail = child.tail
         mine.append(part)
@@ -102,6 +107,31 @@ def timeline(html: str) -> list[str]:
 
 def _is_line(el: ET.Element) -> bool:
     return el.tag.endswith("li") and "tl" in el.get("class", "").split()
+
+
+def lists(html: str) -> dict[str, list[tuple[str, int]]]:
+    """Each list whose rows the console places: its rows' ids and places, in page order."""
+    return {
+        el.get("id", ""): [(c.get("id", ""), int(c.get("data-order", "-1"))) for c in el]
+        for el in _parse(html).iter()
+        if PLACED in el.attrib
+    }
+
+
+def placed_rows(before: str, update: str) -> dict[str, list[str]]:
+    """The lists as the console leaves them (web/static/console.js placeListed): a list
+    pushed whole replaces its rows; a row new to its list goes before the first row with a
+    larger place."""
+    rows = {**lists(before), **lists(update)}
+    pushed = _parse(update).find(".//{*}body")
+    for el in pushed if pushed is not None else ():
+        name, new = el.get("data-list"), el.get("id", "")
+        if name not in rows or any(new == i for i, _ in rows[name]):
+            continue
+        at = int(el.get("data-order", "-1"))
+        later = [n for n, (_, o) in enumerate(rows[name]) if o > at]
+        rows[name].insert(later[0] if later else len(rows[name]), (new, at))
+    return {name: [i for i, _ in r] for name, r in rows.items()}
 
 
 def page(log: Log) -> str:
@@ -138,6 +168,8 @@ def test_the_update_holds_every_change_as_a_fresh_page_draws_it(step: int) -> No
     for element_id, markup in sent.items():
         assert markup == now[element_id], f"{kinds}: #{element_id} pushed stale"
     assert timeline(update) + timeline(before) == timeline(after)
+    fresh = {name: [i for i, _ in r] for name, r in lists(after).items()}
+    assert placed_rows(before, update) == fresh, f"{kinds}: rows placed out of order"
 
 
 def test_a_note_pushes_one_timeline_line_and_nothing_else() -> None:
@@ -170,3 +202,52 @@ def test_the_board_and_the_phones_hear_of_a_tick_but_not_of_a_note() -> None:
     tick = [e for e in log.events if e.seq > seq]
     assert "1/2" in RENDERER.board_update(log.s, tick, "zh-CN", now)
     assert "1/2" in RENDERER.phone_update(log.s, tick, "zh-CN", now)
+
+
+def _raised(plan: Plan) -> tuple[str, str, str]:
+    """(page before, page after, the update) of a level raised to major on `plan`."""
+    log = Log(plan)
+    log.run(open_cmd(), DUTY)
+    before_seq, before = log.s.last_seq, page(log)
+    log.run(ChangeLevel(Level.MAJOR, "人数增加 📈"), LEAD)
+    new = [e for e in log.events if e.seq > before_seq]
+    update = RENDERER.incident_update(log.s, new, "zh-CN", Role.COMMANDER, log.clock.now())
+    return before, page(log), update
+
+
+def _item(item_id: str, phase: str, min_level: Level = Level.GENERAL) -> PlanItem:
+    return PlanItem(
+        item_id, phase, Bilingual(item_id, item_id), Role.DUTY_OFFICER, min_level=min_level
+    )
+
+
+NOW, LATER = (
+    PlanPhase("now", Bilingual("立即", "Now")),
+    PlanPhase("later", Bilingual("随后", "Later")),
+)
+
+
+def test_a_raised_level_pushes_the_rows_it_adds_each_to_its_place_not_the_list() -> None:
+    middle = _item(
+        "tell_leader", "now", Level.MAJOR
+    )  # added after the two shown, as a page draws it
+    plan = replace(
+        PLAN,
+        phases=(NOW, LATER),
+        items=(_item("a", "now"), middle, _item("c", "later"), _item("d", "now")),
+    )
+    before, after, update = _raised(plan)
+    sent = set(by_id(update))
+    assert "item-tell_leader" in sent and "checklist" not in sent
+    assert placed_rows(before, update)["phase-now"] == ["item-a", "item-d", "item-tell_leader"]
+    assert placed_rows(before, update) == {n: [i for i, _ in r] for n, r in lists(after).items()}
+    assert "item-a" not in sent and "item-d" not in sent  # the rows shown already stay
+
+
+def test_an_item_in_a_phase_not_shown_yet_draws_the_list_whole() -> None:
+    plan = replace(
+        PLAN, phases=(NOW, LATER), items=(_item("a", "now"), _item("b", "later", Level.MAJOR))
+    )
+    before, after, update = _raised(plan)
+    assert "checklist" in by_id(update) and "phase-later" in lists(update)
+    assert placed_rows(before, update) == {n: [i for i, _ in r] for n, r in lists(after).items()}

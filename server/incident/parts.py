@@ -1,8 +1,11 @@
 """Which parts of a page an event changes: the hub renders those, not the page.
 
 A note changes one timeline line; a tick its row, the rows whose deadline it starts, and the
-counter. A kind missing from the table changes everything: a new kind is drawn whole until
-someone says less, never drawn stale.
+counter. A raised level adds rows to lists the page already has (items, units told): those
+rows alone are pushed, each naming its list and place (`data-list`, `data-order`) so the
+console puts it there; a list the page lacks (an item in a phase not shown yet, the first
+unit told) is drawn whole. A kind missing from the table changes everything: a new kind is
+drawn whole until someone says less, never drawn stale.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from enum import Enum
 
 from incidents.events import Event
 from incidents.plan import Plan
+from incidents.state import IncidentState
 
 
 class Part(Enum):
@@ -51,14 +55,12 @@ PARTS: dict[str, frozenset[Part]] = {
     "item_unticked": _ITEM,
     "item_skipped": _ITEM,
     "item_blocked": _ITEM,
-    "checklist_item_added": frozenset({Part.CHECKLIST, Part.PHONE, Part.BOARD}),
+    "checklist_item_added": _ITEM,  # its row placed in its phase's list
     "headcount_updated": frozenset({Part.HEADER, Part.PHONE, Part.BOARD}),
     "commander_assigned": frozenset({Part.HEADER, Part.CONTROLS}),
     "conflict_declared": frozenset({Part.HEADER, Part.CONTROLS}),
-    "level_changed": frozenset(
-        {Part.HEADER, Part.CONTROLS, Part.CHECKLIST, Part.PHONE, Part.BOARD}
-    ),
-    "notification_planned": frozenset({Part.NOTIFICATIONS, Part.BOARD}),
+    "level_changed": frozenset({Part.HEADER, Part.CONTROLS, Part.ITEMS, Part.PHONE, Part.BOARD}),
+    "notification_planned": _NOTIFY,  # its row placed at the end of the list
     "notification_sent": _NOTIFY,
     "notification_delivered": _NOTIFY,
     "notification_failed": _NOTIFY,
@@ -98,18 +100,26 @@ class Changed:
         return part in self.parts
 
 
-def changed(events: Sequence[Event], plan: Plan | None) -> Changed:
+def changed(events: Sequence[Event], state: IncidentState) -> Changed:
     parts: set[Part] = set()
-    ticked: set[str] = set()
+    rows: set[str] = set()
     told: set[str] = set()
     for e in events:
         parts |= PARTS.get(e.kind, ALL)
-        if e.kind.startswith("item_"):
-            ticked.add(str(e.payload["item"]))
+        if e.kind.startswith("item_") or e.kind == "checklist_item_added":
+            rows.add(str(e.payload["item"]))
         if e.kind.startswith("notification_"):
             told.add(str(e.payload["notification"]))
+        if e.kind == "level_changed":  # a deadline may now run from the new level
+            rows |= level_anchored(state.plan)
+    if _opens_a_phase(events, state):
+        parts.add(Part.CHECKLIST)
+    if _first_told(events, state):
+        parts.add(Part.NOTIFICATIONS)
     parts -= {narrow for narrow, wide in NARROWER.items() if wide in parts}
-    return Changed(frozenset(parts), frozenset(ticked) | waiting_on(ticked, plan), frozenset(told))
+    ticked = {e.payload["item"] for e in events if e.kind.startswith("item_")}
+    items = frozenset(rows) | waiting_on(ticked, state.plan)
+    return Changed(frozenset(parts), items, frozenset(told))
 
 
 # A part drawn whole holds its narrow one: when both changed, only the whole is drawn.
@@ -124,3 +134,26 @@ def waiting_on(items: Iterable[str], plan: Plan | None) -> frozenset[str]:
     """The items whose deadline runs from one of `items` being done."""
     anchors = {f"item:{i}" for i in items}
     return frozenset(p.id for p in (plan.items if plan else ()) if p.due_after in anchors)
+
+
+def level_anchored(plan: Plan | None) -> frozenset[str]:
+    """The items whose deadline runs from a level being reached."""
+    return frozenset(
+        p.id for p in (plan.items if plan else ()) if (p.due_after or "").startswith("level:")
+    )
+
+
+def _opens_a_phase(events: Sequence[Event], state: IncidentState) -> bool:
+    """An item added to a phase that had none on the page: the phase's list is drawn whole."""
+    added = {e.payload["item"] for e in events if e.kind == "checklist_item_added"}
+    if not added:
+        return False
+    phase = {p.id: p.phase for p in (state.plan.items if state.plan else ())}
+    shown = {phase.get(i.id) for i in state.checklist if i.id not in added}
+    return any(phase.get(i) not in shown for i in added)
+
+
+def _first_told(events: Sequence[Event], state: IncidentState) -> bool:
+    """Units told for the first time: the panel had no list yet, so it is drawn whole."""
+    planned = sum(e.kind == "notification_planned" for e in events)
+    return planned > 0 and planned == len(state.notifications)

@@ -238,7 +238,7 @@ class Renderer:
     ) -> str:
         """The board's row for this incident (a new row, a changed row, or its removal);
         nothing when the events change nothing the row shows (a note)."""
-        if Part.BOARD not in changed(events, state.plan):
+        if Part.BOARD not in changed(events, state):
             return ""
         macros = self._macros(language, Role.VIEWER)
         if not state.is_open:
@@ -255,7 +255,7 @@ class Renderer:
     ) -> str:
         """The parts of one incident page these events change, and their timeline lines."""
         m, v = self._macros(language, role), sheet(state, role)
-        what = changed(events, state.plan)
+        what = changed(events, state)
         parts = [draw(m, v, what, now) for part, draw in DRAWN if part in what]
         return "".join(parts) + str(m.timeline_entries(state, events, oob=True))
 
@@ -263,7 +263,7 @@ class Renderer:
         self, state: IncidentState, events: Sequence[Event] | None, language: str, now: datetime
     ) -> str:
         """The phone's checklist, whole (it reorders), when the events change it; None: always."""
-        if events is not None and Part.PHONE not in changed(events, state.plan):
+        if events is not None and Part.PHONE not in changed(events, state):
             return ""
         m = self._macros(language, Role.ONSITE_STAFF)
         return str(m.phone_checklist(sheet(state, Role.ONSITE_STAFF), now, oob=True))
@@ -272,7 +272,7 @@ class Renderer:
         self, state: IncidentState, events: Sequence[Event], language: str, now: datetime
     ) -> str:
         """The phone's list entry for this incident (new, changed, or removed once closed)."""
-        if Part.BOARD not in changed(events, state.plan):
+        if Part.BOARD not in changed(events, state):
             return ""
         m = self._macros(language, Role.ONSITE_STAFF)
         return str(m.phone_item(state, oob=True, removed=not state.is_open))

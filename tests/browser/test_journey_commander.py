@@ -46,6 +46,7 @@ async def test_commander_assigns_raises_dispatches_contains_and_closes(
         duty, "violence", location="二楼接待室", headcount=2, summary="来访人情绪激动，推搡工作人员"
     )
     board = await consoles.open("duty1")
+    desk = await consoles.open("duty1", f"/incidents/{incident}")  # watches the raise land
     page = await consoles.open("commander1")
     await page.locator(f"#incident-{incident} a").click()
     await page.wait_for_url(re.compile(f"/incidents/{incident}$"))
@@ -71,6 +72,7 @@ async def test_commander_assigns_raises_dispatches_contains_and_closes(
     await expect(page.locator("#timeline")).to_contain_text(RAISE_REASON)
     await expect(level.locator("input[name=reason]")).to_have_value("")  # done: ready for the next
     await expect(board.locator(f"#incident-{incident}")).to_have_attribute("data-level", "critical")
+    await rows_land_in_place(desk, "#item-report_up", "向党委、政府报告")
 
     await page.locator("#resources-summary").click()
     await page.locator("#resources-panel").get_by_role("button", name="＋ 警车").click()
@@ -101,6 +103,24 @@ async def test_commander_assigns_raises_dispatches_contains_and_closes(
     await shoot(page, "journey-commander-closed.png", full_page=True)
     await no_english(page, RAISE_REASON)
     await no_english(board)
+
+
+async def rows_land_in_place(page: Page, row: str, text: str) -> None:
+    """A raised level pushes the rows it adds alone; each lands where a fresh page draws it."""
+    await expect(page.locator(f"#checklist {row}")).to_contain_text(text)
+    await expect(page.locator("#incident-header")).to_contain_text("特别重大")
+    pushed = await _row_ids(page)
+    await page.reload()
+    await expect(page.locator(f"#checklist {row}")).to_contain_text(text)
+    assert await _row_ids(page) == pushed
+
+
+async def _row_ids(page: Page) -> list[list[str]]:
+    lists = page.locator("#checklist ol.items, #notify-list")
+    return [
+        await ol.locator(":scope > li").evaluate_all("els => els.map(e => e.id)")
+        for ol in await lists.all()
+    ]
 
 
 async def file_report(page: Page, kind: str) -> None:

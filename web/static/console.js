@@ -39,11 +39,27 @@
     return Date.parse(el.dataset.opened || (cell ? cell.dataset.since : ""));
   }
 
+  // A row new to a list the page has (an item a raised level adds, a unit newly told) names
+  // that list and its place in it (data-list, data-order): a stand-in goes there first.
+  function placeListed(item) {
+    var list = document.getElementById(item.dataset.list);
+    if (!list || document.getElementById(item.id)) { return; }
+    var order = parseInt(item.dataset.order, 10), before = null;
+    Array.prototype.some.call(list.children, function (el) {
+      if (parseInt(el.dataset.order, 10) > order) { before = el; return true; }
+      return false;
+    });
+    var place = document.createElement(item.tagName);
+    place.id = item.id;
+    list.insertBefore(place, before);
+  }
+
   function placeNewRows(message) {
     if (message.indexOf("hx-swap-oob") < 0) { return; }
     var parsed = document.createElement("template");
     parsed.innerHTML = message;
     Array.prototype.forEach.call(parsed.content.children, function (item) {
+      if (item.dataset.list) { placeListed(item); return; }
       var kind = LISTS.filter(function (k) {
         return item.tagName === k.tag && k.prefix.test(item.id);
       })[0];
