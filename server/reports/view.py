@@ -8,6 +8,7 @@ from typing import Any
 
 from incidents.authz import Action, is_allowed
 from incidents.kinds import Role, Status
+from incidents.recusal import MAY_DECLARE_FOR_OTHERS
 from incidents.reports import FIELDS, ReportKind, filed, next_due
 from incidents.state import IncidentState
 from playbooks.schema import Channel, Unit, UnitKind
@@ -61,4 +62,5 @@ def report_form(
         "report_kind": suggested_kind(state),
         "report_recipients": recipients(chain, units),
         "report_prefill": prefill,
+        "may_recuse_others": role in MAY_DECLARE_FOR_OTHERS,  # the rule's own list
     }
