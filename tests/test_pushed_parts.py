@@ -109,10 +109,10 @@ def _is_line(el: ET.Element) -> bool:
     return el.tag.endswith("li") and "tl" in el.get("class", "").split()
 
 
-def lists(html: str) -> dict[str, list[tuple[str, int]]]:
-    """Each list whose rows the console places: its rows' ids and places, in page order."""
+def lists(html: str) -> dict[str, list[str]]:
+    """Each list whose rows the console places: its rows' ids, in page order."""
     return {
-        el.get("id", ""): [(c.get("id", ""), int(c.get("data-order", "-1"))) for c in el]
+        el.get("id", ""): [c.get("id", "") for c in el]
         for el in _parse(html).iter()
         if PLACED in el.attrib
     }
@@ -120,18 +120,14 @@ def lists(html: str) -> dict[str, list[tuple[str, int]]]:
 
 def placed_rows(before: str, update: str) -> dict[str, list[str]]:
     """The lists as the console leaves them (web/static/console.js placeListed): a list
-    pushed whole replaces its rows; a row new to its list goes before the first row with a
-    larger place."""
+    pushed whole replaces its rows; a row new to its list goes at its end."""
     rows = {**lists(before), **lists(update)}
     pushed = _parse(update).find(".//{*}body")
     for el in pushed if pushed is not None else ():
         name, new = el.get("data-list"), el.get("id", "")
-        if name not in rows or any(new == i for i, _ in rows[name]):
-            continue
-        at = int(el.get("data-order", "-1"))
-        later = [n for n, (_, o) in enumerate(rows[name]) if o > at]
-        rows[name].insert(later[0] if later else len(rows[name]), (new, at))
-    return {name: [i for i, _ in r] for name, r in rows.items()}
+        if name in rows and new not in rows[name]:
+            rows[name].append(new)
+    return rows
 
 
 def page(log: Log) -> str:
@@ -168,8 +164,7 @@ def test_the_update_holds_every_change_as_a_fresh_page_draws_it(step: int) -> No
     for element_id, markup in sent.items():
         assert markup == now[element_id], f"{kinds}: #{element_id} pushed stale"
     assert timeline(update) + timeline(before) == timeline(after)
-    fresh = {name: [i for i, _ in r] for name, r in lists(after).items()}
-    assert placed_rows(before, update) == fresh, f"{kinds}: rows placed out of order"
+    assert placed_rows(before, update) == lists(after), f"{kinds}: rows placed out of order"
 
 
 def test_a_note_pushes_one_timeline_line_and_nothing_else() -> None:
@@ -228,20 +223,17 @@ NOW, LATER = (
 
 
 def test_a_raised_level_pushes_the_rows_it_adds_each_to_its_place_not_the_list() -> None:
-    middle = _item(
-        "tell_leader", "now", Level.MAJOR
-    )  # added after the two shown, as a page draws it
-    plan = replace(
-        PLAN,
-        phases=(NOW, LATER),
-        items=(_item("a", "now"), middle, _item("c", "later"), _item("d", "now")),
-    )
-    before, after, update = _raised(plan)
+    """The added item sits in the plan between rows of both phases; a page draws it last in
+    its own phase (items are drawn in the order they were added), and so does the console."""
+    major = _item("tell_leader", "later", Level.MAJOR)
+    items = (_item("a", "now"), _item("b", "later"), major, _item("c", "later"), _item("d", "now"))
+    before, after, update = _raised(replace(PLAN, phases=(NOW, LATER), items=items))
     sent = set(by_id(update))
     assert "item-tell_leader" in sent and "checklist" not in sent
-    assert placed_rows(before, update)["phase-now"] == ["item-a", "item-d", "item-tell_leader"]
-    assert placed_rows(before, update) == {n: [i for i, _ in r] for n, r in lists(after).items()}
-    assert "item-a" not in sent and "item-d" not in sent  # the rows shown already stay
+    placed = placed_rows(before, update)
+    assert placed["phase-later"] == ["item-b", "item-c", "item-tell_leader"]
+    assert placed == lists(after)
+    assert not sent & {"item-a", "item-b", "item-c", "item-d"}  # the rows shown already stay
 
 
 def test_an_item_in_a_phase_not_shown_yet_draws_the_list_whole() -> None:
@@ -250,4 +242,4 @@ def test_an_item_in_a_phase_not_shown_yet_draws_the_list_whole() -> None:
     )
     before, after, update = _raised(plan)
     assert "checklist" in by_id(update) and "phase-later" in lists(update)
-    assert placed_rows(before, update) == {n: [i for i, _ in r] for n, r in lists(after).items()}
+    assert placed_rows(before, update) == lists(after)

@@ -2,9 +2,9 @@
 
 A note changes one timeline line; a tick its row, the rows whose deadline it starts, and the
 counter. A raised level adds rows to lists the page already has (items, units told): those
-rows alone are pushed, each naming its list and place (`data-list`, `data-order`) so the
-console puts it there; a list the page lacks (an item in a phase not shown yet, the first
-unit told) is drawn whole. A kind missing from the table changes everything: a new kind is
+rows alone are pushed, each naming its list (`data-list`), at whose end the console puts it
+(rows are only ever added last); a list the page lacks (an item in a phase not shown yet,
+the first unit told) is drawn whole. A kind missing from the table changes everything: a new kind is
 drawn whole until someone says less, never drawn stale.
 """
 

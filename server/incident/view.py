@@ -8,7 +8,7 @@ group from it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
@@ -62,9 +62,6 @@ class Sheet:
     item_due: Mapping[str, datetime]  # the deadline of each open item that has one
     checks: tuple[CheckView, ...] = ()  # the plan's welfare checks
     can_check: bool = False  # may start, stop and record them
-    # Each row's place in its list, for a row pushed alone to a list it is new to
-    # (server/incident/parts.py): items and units in the order they were added, as drawn.
-    order: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def sheet(state: IncidentState, role: Role) -> Sheet:
@@ -72,15 +69,7 @@ def sheet(state: IncidentState, role: Role) -> Sheet:
     flagged = due is not None and any(r.key == due.key for r in state.reports_overdue)
     can_check = state.is_open and is_allowed(role, Action.WORK_CHECKLIST)
     checks = check_views(state)
-    can = Can.of(role, state)
-    return Sheet(state, can, due, flagged, item_dues(state), checks, can_check, places(state))
-
-
-def places(state: IncidentState) -> Mapping[str, int]:
-    """Each row's place by its element id."""
-    items = {f"item-{i.id}": n for n, i in enumerate(state.checklist)}
-    notices = {f"notification-{x.id}": n for n, x in enumerate(state.notifications)}
-    return MappingProxyType(items | notices)
+    return Sheet(state, Can.of(role, state), due, flagged, item_dues(state), checks, can_check)
 
 
 def item_dues(state: IncidentState) -> Mapping[str, datetime]:

@@ -40,18 +40,13 @@
   }
 
   // A row new to a list the page has (an item a raised level adds, a unit newly told) names
-  // that list and its place in it (data-list, data-order): a stand-in goes there first.
+  // that list (data-list); rows are only ever added last, so a stand-in goes at its end.
   function placeListed(item) {
     var list = document.getElementById(item.dataset.list);
     if (!list || document.getElementById(item.id)) { return; }
-    var order = parseInt(item.dataset.order, 10), before = null;
-    Array.prototype.some.call(list.children, function (el) {
-      if (parseInt(el.dataset.order, 10) > order) { before = el; return true; }
-      return false;
-    });
     var place = document.createElement(item.tagName);
     place.id = item.id;
-    list.insertBefore(place, before);
+    list.appendChild(place);
   }
 
   function placeNewRows(message) {
