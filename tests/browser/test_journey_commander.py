@@ -110,6 +110,7 @@ async def rows_land_in_place(page: Page, row: str, text: str) -> None:
     await expect(page.locator(f"#checklist {row}")).to_contain_text(text)
     await expect(page.locator("#incident-header")).to_contain_text("特别重大")
     pushed = await _row_ids(page)
+    await shoot(page, "journey-commander-raise-seen-at-the-desk.png", full_page=True)
     await page.reload()
     await expect(page.locator(f"#checklist {row}")).to_contain_text(text)
     assert await _row_ids(page) == pushed
