@@ -24,8 +24,10 @@ from incidents.state import Actor
 from incidents.store import EventStore
 
 
-async def idle_memory(db: str, cookies: list[str], n: int, deflate: bool) -> dict[str, Any]:
-    server = await start_server(db, WATCHFLOOR_WS_DEFLATE="1" if deflate else "0")
+async def idle_memory(
+    db: str, cookies: list[str], n: int, deflate: bool, *, lean: bool = True
+) -> dict[str, Any]:
+    server = await start_server(db, lean=lean, WATCHFLOOR_WS_DEFLATE="1" if deflate else "0")
     try:
         before = rss_kib(server.proc.pid)
         consoles = await start_consoles(
@@ -36,6 +38,7 @@ async def idle_memory(db: str, cookies: list[str], n: int, deflate: bool) -> dic
         await consoles.finish()
         return {
             "consoles": n,
+            "path": "lean" if lean else "uvicorn",
             "deflate": deflate,
             "rss_kib_before": before,
             "rss_kib_after": after,
@@ -79,7 +82,7 @@ async def reconnect_storm(db: str, cookies: list[str], n: int) -> dict[str, Any]
     server.stop()
     missed = await store.execute(opened.incident_id, AddNote("while down"), duty, uuid.uuid4().hex)
     restarted_at = time.monotonic_ns()
-    server = await start_server(db, port)
+    server = await start_server(db, port, console_port=server.console_port)
     await asyncio.sleep(8.0)
     data = await consoles.finish()
     server.stop()

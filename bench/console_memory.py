@@ -1,7 +1,8 @@
 """Where an idle console's memory goes: the server in this process under tracemalloc, N
 consoles from another process, the Python allocations they added, by file. Prints JSON.
 
-Usage: python -m bench.console_memory [N]   (N idle board consoles, default 500)
+Usage: python -m bench.console_memory [N [PATH]]   (N idle board consoles, default 500, on
+PATH "lean" (the console port, default) or "uvicorn")
 
 Run on its own, not in `make bench`: tracing slows the server several times over. The RSS
 figure per console is bench/connections.py's; this says which layers hold it.
@@ -42,7 +43,13 @@ def by_file(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, n: int) -
     }
 
 
-async def _serve(database_url: str) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+async def _serve(
+    database_url: str, console_port: int | None
+) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    port = free_port()
+    if console_port is not None:  # the lean console port, as deployed (server/live/lean.py)
+        os.environ["WATCHFLOOR_CONSOLE_PORT"] = str(console_port)
+        os.environ["WATCHFLOOR_ORIGINS"] = f"http://127.0.0.1:{port}"
     os.environ.update(
         {
             "DATABASE_URL": database_url,
@@ -59,7 +66,6 @@ async def _serve(database_url: str) -> tuple[uvicorn.Server, asyncio.Task[None],
 
     settings = Settings.from_env()
     configure_logging(production=True, level="warning")
-    port = free_port()
     server = uvicorn.Server(server_config(create_app(settings), settings, "127.0.0.1", port))
     task = asyncio.create_task(server.serve())
     url = f"http://127.0.0.1:{port}"
@@ -74,12 +80,15 @@ async def _serve(database_url: str) -> tuple[uvicorn.Server, asyncio.Task[None],
     raise RuntimeError("the server did not start")
 
 
-async def main(n: int) -> None:
+async def main(n: int, path: str) -> None:
     db = await fresh_database("wf_bench_consmem")
     try:
         cookies = await make_users(db, n)
-        server, task, url = await _serve(db)
+        console_port = free_port() if path == "lean" else None
+        server, task, url = await _serve(db, console_port)
         ws = url.replace("http", "ws", 1) + "/ws?view=board"
+        if console_port is not None:
+            ws = f"ws://127.0.0.1:{console_port}/ws?view=board"
         warm = await start_consoles(ws, 20, cookies, url)  # lazy caches filled first
         await asyncio.sleep(1)
         await warm.finish()
@@ -96,10 +105,11 @@ async def main(n: int) -> None:
         await consoles.finish()
         server.should_exit = True
         await task
-        write_result("console_memory", {"consoles": n, **by_file(before, after, n)})
+        write_result("console_memory", {"consoles": n, "path": path, **by_file(before, after, n)})
     finally:
         await drop_database(db)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 500))
+    args = sys.argv[1:]
+    asyncio.run(main(int(args[0]) if args else 500, args[1] if len(args) > 1 else "lean"))

@@ -51,9 +51,13 @@ def rss_kib(pid: int) -> int:
 class Server:
     proc: subprocess.Popen[bytes]
     url: str
+    console_port: int | None = None  # the lean console port (server/live/lean.py), if on
 
     @property
     def ws(self) -> str:
+        """Where its consoles connect: the lean port when it has one (as behind the proxy)."""
+        if self.console_port is not None:
+            return f"ws://127.0.0.1:{self.console_port}/ws"
         return self.url.replace("http://", "ws://") + "/ws"
 
     def stop(self) -> None:
@@ -65,8 +69,23 @@ class Server:
 BENCH_SECRET_KEY = "bench-link-signing-key-0123456789abcdef"  # the same on every node
 
 
-async def start_server(database_url: str, port: int | None = None, **env: str) -> Server:
+async def start_server(
+    database_url: str,
+    port: int | None = None,
+    *,
+    lean: bool = True,
+    console_port: int | None = None,
+    **env: str,
+) -> Server:
+    """`watchfloor serve`; its consoles on the lean port (`lean`, as deployed) or uvicorn's."""
     port = port or free_port()
+    console_port = (console_port or free_port()) if lean else None
+    if console_port is not None:  # the consoles' Origin is the page's (here, uvicorn's port)
+        env = {
+            "WATCHFLOOR_CONSOLE_PORT": str(console_port),
+            "WATCHFLOOR_ORIGINS": f"http://127.0.0.1:{port}",
+            **env,
+        }
     environ = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -79,7 +98,7 @@ async def start_server(database_url: str, port: int | None = None, **env: str) -
     }
     command = [WATCHFLOOR, "serve", "--port", str(port)]
     proc = subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL)
-    server = Server(proc, f"http://127.0.0.1:{port}")
+    server = Server(proc, f"http://127.0.0.1:{port}", console_port)
     async with httpx.AsyncClient() as probe:
         for _ in range(600):
             try:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from websockets.asyncio.server import Server
 
 import web
 from incidents.clock import Clock, SystemClock
@@ -41,6 +42,7 @@ from server.followup.routes import followup_routes
 from server.incident.commands import command_routes
 from server.incident.routes import page_routes
 from server.live.broker import RedisBroker
+from server.live.lean import LeanConsoles
 from server.live.socket import live_routes
 from server.logs import RequestLogMiddleware
 from server.loop_lag import sample_lag
@@ -162,6 +164,26 @@ def background(s: Services) -> list[asyncio.Task[None]]:
     ]
 
 
+def middleware(settings: Settings) -> list[Middleware]:
+    """Around every request and handshake, outermost first (the lean console port's too)."""
+    return [
+        *forwarding(settings.trusted_proxies),  # first: all below see the real client
+        Middleware(RequestLogMiddleware),
+        Middleware(SecurityHeaders),
+        Middleware(DatabaseGuard),  # outside AuthMiddleware: the session lookup too
+        Middleware(AuthMiddleware, allowed_origins=settings.allowed_origins),
+    ]
+
+
+async def console_port(app: Starlette, s: Services) -> Server | None:
+    """The lean console sockets' port, when one is set (server/live/lean.py)."""
+    port = s.settings.console_port
+    if port is None:
+        return None
+    consoles = LeanConsoles(app, middleware(s.settings), s.hub)
+    return await consoles.serve(s.settings, s.settings.console_host, port)
+
+
 def create_app(
     settings: Settings, clock: Clock | None = None, *, seed_demo: bool = False
 ) -> Starlette:
@@ -176,10 +198,14 @@ def create_app(
                 await demo.seed_all(s.store, db.pool, s.zero_rules)
             tasks = background(s)
             tasks += s.notifier.start() if settings.notify.workers else []
+            consoles = await console_port(app, s)
             log.info("ready", broker=type(s.broker).__name__)
             try:
                 yield
             finally:
+                if consoles is not None:  # its consoles are told 1001 and reconnect elsewhere
+                    consoles.close()
+                    await consoles.wait_closed()
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -210,13 +236,7 @@ def create_app(
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[
-            *forwarding(settings.trusted_proxies),  # first: all below see the real client
-            Middleware(RequestLogMiddleware),
-            Middleware(SecurityHeaders),
-            Middleware(DatabaseGuard),  # outside AuthMiddleware: the session lookup too
-            Middleware(AuthMiddleware, allowed_origins=settings.allowed_origins),
-        ],
+        middleware=middleware(settings),
         exception_handlers={
             AuthRefused: auth_refused_handler,
             DomainError: domain_error_handler,

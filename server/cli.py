@@ -38,6 +38,7 @@ from server.duty.cli import add_roster_commands, roster_command
 from server.duty.setup import rules_from
 from server.export.cli import export_command, verify_file
 from server.incident.routes import incident_json
+from server.live.lean import PING_EVERY, PONG_WITHIN
 from server.logs import configure_logging
 from server.notify.secret import SecretKeyError, check_keys, new_key
 from server.services import incident_store
@@ -164,6 +165,7 @@ def local_url(host: str, port: int) -> str:
 
 
 def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) -> int:
+    settings = replace(settings, console_host=host)  # the lean console port's, if one is set
     app = create_app(settings, seed_demo=seed_demo)
     print(f"Watchfloor: {local_url(host, port)}/", flush=True)
     if seed_demo:
@@ -186,8 +188,8 @@ def server_config(app: ASGIApp, settings: Settings, host: str, port: int) -> uvi
         # from WATCHFLOOR_TRUSTED_PROXIES alone (server/auth/proxies.py).
         proxy_headers=False,
         ws_max_size=4096,  # consoles send us nothing but pings
-        ws_ping_interval=10,  # heartbeats drop dead sockets within ~20 s
-        ws_ping_timeout=10,
+        ws_ping_interval=PING_EVERY,  # as the lean console port's
+        ws_ping_timeout=PONG_WITHIN,
         # Off by default: fragments are small, and each compressed socket holds zlib state
         # (tens of KiB) and costs CPU per message; bench/connections.py measures both.
         ws_per_message_deflate=settings.ws_deflate,

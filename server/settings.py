@@ -145,6 +145,9 @@ class Settings:
     db_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
     heal_every: float | None = HEAL_EVERY  # None: no periodic heal (Redis alone delivers)
     loop_lag_file: Path | None = None  # the bench's: where the event loop's lag samples go
+    # The lean console port (server/live/lean.py); it listens on `watchfloor serve --host`.
+    console_port: int | None = None
+    console_host: str = "127.0.0.1"
 
     @property
     def playbook_dirs(self) -> list[Path]:
@@ -183,6 +186,7 @@ class Settings:
             db_timeouts=DatabaseTimeouts.from_env(env),
             heal_every=seconds_or_off(env, "WATCHFLOOR_HEAL_EVERY", HEAL_EVERY),
             loop_lag_file=Path(lag) if (lag := env.get("WATCHFLOOR_LOOP_LAG_FILE")) else None,
+            console_port=int(port) if (port := env.get("WATCHFLOOR_CONSOLE_PORT")) else None,
         )
 
 

@@ -61,7 +61,6 @@ async def test_slow_console_is_dropped_and_never_holds_up_the_others(
     slow = make_console(View("board"), [], slow_closed, stuck=True)
     for console in (fast, slow):
         await hub.attach(console)
-    pumps = [asyncio.create_task(c.pump()) for c in (fast, slow)]
     opened = await store.execute(None, open_cmd(), DUTY, uuid.uuid4().hex)
     await hub.handle(notice(opened))
     for n in range(100):
@@ -74,9 +73,6 @@ async def test_slow_console_is_dropped_and_never_holds_up_the_others(
     seqs = [(int(m[1]), int(m[2])) for text in fast_sent if (m := META.search(text))]
     assert [s for _, s in seqs] == list(range(seqs[0][1], 102 + 1))
     assert all(prev == seq - 1 for prev, seq in seqs[1:])
-    for pump in pumps:
-        pump.cancel()
-    await asyncio.gather(*pumps, return_exceptions=True)
 
 
 async def test_out_of_order_notices_are_healed_from_the_database(
@@ -93,8 +89,7 @@ async def test_out_of_order_notices_are_healed_from_the_database(
     await hub.handle(notice(second))
     await hub.handle(notice(first))
     await hub.handle(notice(second))
-    console.queue.put_nowait(None)
-    await console.pump()
+    await console.sent()
     deltas = [META.search(t) for t in sent[1:]]
     assert [(int(m[1]), int(m[2])) for m in deltas if m] == [(2, 4)]
     assert "data-snapshot" in sent[0]
@@ -126,8 +121,7 @@ async def test_each_group_gets_its_own_text_and_quiet_or_other_pages_get_nothing
     note = await store.execute(opened.incident_id, AddNote("现场 🚑 ok"), STAFF, uuid.uuid4().hex)
     await hub.handle(notice(note))
     for console in consoles.values():
-        console.queue.put_nowait(None)
-        await console.pump()
+        await console.sent()
     deltas = {k: v[1:] for k, v in sent.items()}  # after each snapshot
     assert len(deltas["zh1"]) == 1 and deltas["zh1"] == deltas["zh2"]
     assert f'data-incident="{opened.incident_id}"' in deltas["zh1"][0]

@@ -1,8 +1,9 @@
-"""One connected console: what it watches, as whom, and its bounded outgoing queue."""
+"""One connected console: what it watches, as whom, and its bounded outgoing backlog."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -53,9 +54,14 @@ class View:
 Group = tuple[View, str, Role]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Console:
-    """One socket. `group` is fixed for its life: the hub indexes consoles by it."""
+    """One socket. `group` is fixed for its life: the hub indexes consoles by it.
+
+    Its outgoing side costs nothing while sends finish at once, as they nearly always do:
+    a text waits in `backlog` (made then) only behind a send that had to wait for the
+    network, and the send's own completion sends the next. An idle console holds no queue
+    and no task of its own, so it costs what its socket costs (bench/connections.py)."""
 
     send: Callable[[str], Awaitable[None]]
     close: Callable[[int], Awaitable[None]]
@@ -63,11 +69,11 @@ class Console:
     language: str
     role: Role
     session_id: str
-    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     ready: bool = False
     seen: dict[UUID, int] = field(default_factory=dict)
     pending: list[tuple[UUID, int, int, str]] = field(default_factory=list)
     in_flight: asyncio.Future[None] | None = None
+    backlog: deque[str] | None = None
     group: Group = field(init=False)
 
     def __post_init__(self) -> None:
@@ -76,22 +82,46 @@ class Console:
         self.group = (self.view, self.language, role)
 
     def offer(self, text: str) -> bool:
-        """Send now when nothing is ahead of it; else queue it. False: the queue is full."""
-        if not self.queue.qsize() and (self.in_flight is None or self.in_flight.done()):
-            try:
-                self.in_flight = run_eagerly(self.send(text))
-            except Exception:  # the socket is going away; its endpoint will detach it
-                log.debug("send_failed", view=self.view.kind)
+        """Send now when nothing is ahead of it; else keep it in order behind the send in
+        flight. False: QUEUE_LIMIT texts are waiting already (the hub closes it to resync)."""
+        if self.in_flight is None:
+            self._start(text)
             return True
-        try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if self.backlog is None:
+            self.backlog = deque()
+        if len(self.backlog) >= QUEUE_LIMIT:
             return False
+        self.backlog.append(text)
         return True
 
-    async def pump(self) -> None:
-        """Send queued texts in order (after any send in flight) until told to stop (None)."""
-        while (text := await self.queue.get()) is not None:
-            if self.in_flight is not None:
-                await asyncio.wait([self.in_flight])
-            await self.send(text)
+    def stop(self) -> None:
+        """The socket is gone: nothing more is sent, and a send that waits is given up."""
+        self.backlog = None
+        if self.in_flight is not None:
+            self.in_flight.cancel()
+
+    async def sent(self) -> None:
+        """Wait until every text offered so far has been handed to the socket."""
+        while self.in_flight is not None:
+            await asyncio.wait([self.in_flight])
+            await asyncio.sleep(0)  # its completion callback starts the next one
+
+    def _start(self, text: str) -> None:
+        try:
+            self.in_flight = run_eagerly(self.send(text))
+        except Exception:  # the socket is going away; its endpoint will detach it
+            log.debug("send_failed", view=self.view.kind)
+            self.in_flight = None
+        if self.in_flight is not None:
+            self.in_flight.add_done_callback(self._next)
+
+    def _next(self, done: asyncio.Future[None]) -> None:
+        """A send that had to wait is done: send what queued behind it, in order."""
+        self.in_flight = None
+        if done.cancelled() or done.exception() is not None:
+            self.backlog = None  # the socket failed; its endpoint detaches it
+            return
+        while self.backlog and self.in_flight is None:
+            self._start(self.backlog.popleft())
+        if not self.backlog:
+            self.backlog = None

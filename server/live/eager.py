@@ -26,7 +26,10 @@ def run_eagerly(coro: Awaitable[None]) -> asyncio.Future[None] | None:
 async def _resume(coro: Coroutine[Any, Any, None], waiting: Any) -> None:
     try:
         while True:
-            await asyncio.wait([_as_future(waiting)])  # resume only once it is done
+            if waiting is None:  # a bare yield (asyncio.sleep(0)): give the loop one turn
+                await asyncio.sleep(0)
+            else:
+                await asyncio.wait([_as_future(waiting)])  # resume only once it is done
             try:
                 waiting = coro.send(None)
             except StopIteration:

@@ -2,9 +2,9 @@
 
 Fan-out never sits on the request path: a POST publishes a Notice and returns; the hub
 takes notices from the broker in its own task, reads the changes once, renders each
-fragment once per (view, language, role) and puts the text in every console's bounded
-queue. A console that falls behind (queue full) is closed with 1013 so its browser
-reconnects and resyncs; it never holds up the others.
+fragment once per (view, language, role) and offers the text to every console, each with
+a bounded backlog. A console that falls behind (its backlog full) is closed with 1013 so
+its browser reconnects and resyncs; it never holds up the others.
 
 Snapshot, then stream: a console is registered first, then sent a snapshot at known
 seqs; deltas that arrived meanwhile are kept and sent after it, those already covered
@@ -94,8 +94,7 @@ class Hub:
                 del groups[console.group]
             if not groups:
                 del self._watchers[console.view.key]
-        with contextlib.suppress(asyncio.QueueFull):
-            console.queue.put_nowait(None)  # stops its pump once the queue drains
+        console.stop()
 
     async def _snapshot(self, console: Console) -> None:
         console.ready = False
@@ -157,7 +156,7 @@ class Hub:
 
     async def _drop(self, console: Console) -> None:
         """A console that cannot keep up: close it so it reconnects and resyncs."""
-        log.info("console_dropped", view=console.view.kind, reason="queue_full")
+        log.info("console_dropped", view=console.view.kind, reason="backlog_full")
         self.detach(console)
         with contextlib.suppress(Exception):
             await console.close(Close.RESYNC)

@@ -1,10 +1,14 @@
-"""The console's WebSocket: checked at the handshake, then fed by the hub until it goes."""
+"""The console's WebSocket on uvicorn (`/ws`): checked at the handshake, then fed by the hub.
+
+What a handshake is told is decided once, in `admission`, for this path and the lean one
+(server/live/lean.py): a cross-site page is refused before accept; a page without a session
+or with no such view is accepted and closed with the code it acts on.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import structlog
 from starlette.routing import WebSocketRoute
@@ -14,12 +18,43 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from incidents.errors import NotFound
 from server.auth.errors import CrossSite, LoginRequired
 from server.auth.protect import current_session, websocket_origin_allowed
+from server.auth.sessions import Session
 from server.errors import close_of
 from server.live.close_codes import Close, close
 from server.live.hub import Console, Hub, View
 from server.services import services
 
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A handshake that may watch `view` as the session's user."""
+
+    session: Session
+    view: View
+
+    def console(
+        self, send: Callable[[str], Awaitable[None]], close: Callable[[int], Awaitable[None]]
+    ) -> Console:
+        user = self.session.user
+        return Console(send, close, self.view, user.language, user.role, self.session.id_hash)
+
+
+def admission(websocket: WebSocket) -> Admitted | Close:
+    """What the handshake is told. Close.POLICY (cross-site) is refused before accept; any
+    other Close is sent once accepted, so the page learns why and acts on it."""
+    if not websocket_origin_allowed(websocket, services(websocket).settings.allowed_origins):
+        return close_of(CrossSite)
+    session = current_session(websocket)
+    if session is None:
+        log.info("websocket_session_ended")
+        return close_of(LoginRequired)
+    try:
+        view = View.parse(websocket.query_params.get("view", "board"))
+    except ValueError:
+        return close_of(NotFound)
+    return Admitted(session, view)
 
 
 class ConsoleSocket:
@@ -42,35 +77,20 @@ def text_sender(send: Send) -> Callable[[str], Awaitable[None]]:
 
 
 async def console_socket(websocket: WebSocket, frames: Send) -> None:
-    if not websocket_origin_allowed(websocket, services(websocket).settings.allowed_origins):
-        await websocket.close(close_of(CrossSite))
+    verdict = admission(websocket)
+    if verdict == Close.POLICY:
+        await websocket.close(verdict)
         return
     await websocket.accept()  # from here on the page is told why, by a code it acts on
-    session = current_session(websocket)
-    if session is None:
-        log.info("websocket_session_ended")
-        await close(websocket, close_of(LoginRequired))
+    if isinstance(verdict, Close):
+        await close(websocket, verdict)
         return
-    try:
-        view = View.parse(websocket.query_params.get("view", "board"))
-    except ValueError:
-        await close(websocket, close_of(NotFound))
-        return
-    hub: Hub = services(websocket).hub
-    console = Console(
-        text_sender(frames),
-        lambda code: close(websocket, Close(code)),
-        view,
-        session.user.language,
-        session.user.role,
-        session.id_hash,
-    )
-    with structlog.contextvars.bound_contextvars(user_id=session.user.id):
-        await _serve(websocket, hub, console)
+    console = verdict.console(text_sender(frames), lambda code: close(websocket, Close(code)))
+    with structlog.contextvars.bound_contextvars(user_id=verdict.session.user.id):
+        await _serve(websocket, services(websocket).hub, console)
 
 
 async def _serve(websocket: WebSocket, hub: Hub, console: Console) -> None:
-    pump = asyncio.create_task(console.pump())
     try:
         await hub.attach(console)
         while True:  # the console sends nothing we act on; we only notice it leave
@@ -83,9 +103,6 @@ async def _serve(websocket: WebSocket, hub: Hub, console: Console) -> None:
         pass  # the peer left while its snapshot was being sent
     finally:
         hub.detach(console)
-        pump.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await pump
 
 
 def live_routes() -> list[WebSocketRoute]:

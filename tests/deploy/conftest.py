@@ -55,6 +55,7 @@ class Topology:
 def node_env(redis: Redis, proxy_port: int, *, worker: bool) -> dict[str, str]:
     return {
         "REDIS_URL": redis.url,
+        "WATCHFLOOR_CONSOLE_PORT": str(free_port()),  # the proxy sends /ws here (lean.py)
         "WATCHFLOOR_TRUSTED_PROXIES": "127.0.0.1",  # the proxy's address as the nodes see it
         "WATCHFLOOR_PUBLIC_URL": f"http://127.0.0.1:{proxy_port}",
         "WATCHFLOOR_NOTIFY_MODE": "log",
@@ -79,7 +80,8 @@ async def topology(database_url: str, tmp_path: Path) -> AsyncIterator[Topology]
                 await stack.enter_async_context(serve(database_url, data[1], **extra[1])),
             )
             ports = tuple(node.url.removeprefix("http://") for node in nodes)
-            proxy = Proxy(proxy_port, (ports[0], ports[1]))
+            consoles = tuple(f"127.0.0.1:{env['WATCHFLOOR_CONSOLE_PORT']}" for env in extra)
+            proxy = Proxy(proxy_port, (ports[0], ports[1]), (consoles[0], consoles[1]))
             proxy.start()
             stack.callback(proxy.stop)
             front = Front(proxy.url)

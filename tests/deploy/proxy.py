@@ -14,7 +14,14 @@ from tests.faults.cluster import ended, listening
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "server" / "deploy" / "nginx.conf.template"
-NAMES = ("NGINX_STATE", "WATCHFLOOR_LISTEN", "WATCHFLOOR_NODE_1", "WATCHFLOOR_NODE_2")
+NAMES = (
+    "NGINX_STATE",
+    "WATCHFLOOR_LISTEN",
+    "WATCHFLOOR_NODE_1",
+    "WATCHFLOOR_NODE_2",
+    "WATCHFLOOR_CONSOLES_1",
+    "WATCHFLOOR_CONSOLES_2",
+)
 
 
 def program(name: str, package: str) -> str:
@@ -36,10 +43,12 @@ def render(template: str, values: dict[str, str]) -> str:
 
 @dataclass
 class Proxy:
-    """nginx on 127.0.0.1:`port` in front of `nodes` ("127.0.0.1:PORT" each)."""
+    """nginx on 127.0.0.1:`port` in front of `nodes` ("127.0.0.1:PORT" each), their console
+    sockets on `consoles` (each node's lean console port)."""
 
     port: int
     nodes: tuple[str, str]
+    consoles: tuple[str, str]
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="wf-nginx-")))
     process: subprocess.Popen[bytes] | None = None
 
@@ -57,6 +66,8 @@ class Proxy:
             "WATCHFLOOR_LISTEN": f"127.0.0.1:{self.port}",
             "WATCHFLOOR_NODE_1": self.nodes[0],
             "WATCHFLOOR_NODE_2": self.nodes[1],
+            "WATCHFLOOR_CONSOLES_1": self.consoles[0],
+            "WATCHFLOOR_CONSOLES_2": self.consoles[1],
         }
         path = self.folder / "nginx.conf"
         path.write_text(render(TEMPLATE.read_text(), values))

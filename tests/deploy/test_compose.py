@@ -29,6 +29,11 @@ def test_the_proxy_renders_the_one_template_with_every_name_it_holds() -> None:
         proxy["environment"]["WATCHFLOOR_NODE_1"],
         proxy["environment"]["WATCHFLOOR_NODE_2"],
     }
+    consoles = {services()[n]["environment"]["WATCHFLOOR_CONSOLE_PORT"] for n in NODES}
+    assert {f"{n}:{port}" for n in NODES for port in consoles} == {
+        proxy["environment"]["WATCHFLOOR_CONSOLES_1"],
+        proxy["environment"]["WATCHFLOOR_CONSOLES_2"],
+    }
     published = [name for name, s in services().items() if s.get("ports")]
     assert published == ["proxy"]
 

@@ -11,6 +11,7 @@ import uuid
 import httpx
 
 from server.cli import server_config
+from server.live.lean import PING_EVERY, PONG_WITHIN
 from server.settings import Settings
 from tests.browser.conftest import eventually, open_incident
 from tests.deploy.conftest import Topology
@@ -206,6 +207,13 @@ async def test_sockets_and_pages_see_the_browser_address_through_the_proxy(
     assert n is not None
     lines = topology.lines(n, "websocket")
     assert [x["client"] for x in lines if x.get("request_id") == "board-socket-1"] == [BROWSER]
+    await ws.close()  # nginx logs a socket when it ends: it went to a lean console port
+    upgraded = '"GET" 101 '
+    await eventually(lambda: upgraded in topology.proxy.access_log.read_text())
+    sockets = [x for x in topology.proxy.access_log.read_text().splitlines() if upgraded in x]
+    assert sockets and all(
+        any(f"upstream={port} " in x for port in topology.proxy.consoles) for x in sockets
+    ), sockets
 
 
 def seconds(directive: str) -> float:
@@ -217,7 +225,7 @@ def seconds(directive: str) -> float:
 def test_the_proxy_waits_longer_than_the_console_heartbeat() -> None:
     """An idle console is never cut by nginx: its timeouts outlast a ping and its pong."""
     config = server_config(None, Settings.from_env({}), "127.0.0.1", 0)  # type: ignore[arg-type]
-    assert config.ws_ping_interval is not None and config.ws_ping_timeout is not None
-    heartbeat = config.ws_ping_interval + config.ws_ping_timeout
+    assert (config.ws_ping_interval, config.ws_ping_timeout) == (PING_EVERY, PONG_WITHIN)
+    heartbeat = PING_EVERY + PONG_WITHIN  # uvicorn's /ws and the lean console port alike
     assert seconds("proxy_read_timeout") > heartbeat
     assert seconds("proxy_send_timeout") > heartbeat

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Live:
     pool: asyncpg.Pool
     app: Any = None  # the Starlette app served (in this process): its store, broker, hub
     opened: list[Any] = field(default_factory=list)
+    console_url: str | None = None  # the lean console port's ws:// address, when it has one
 
     async def close_all(self) -> None:
         for thing in reversed(self.opened):
@@ -40,7 +42,7 @@ class Live:
 
     @property
     def ws_url(self) -> str:
-        return self.url.replace("http://", "ws://", 1)
+        return self.console_url or self.url.replace("http://", "ws://", 1)
 
     async def client(self, login: str) -> httpx.AsyncClient:
         """A signed-in browser-like client; its CSRF token in `client.headers`."""
@@ -137,7 +139,36 @@ async def serve_notifying(
         yield server
 
 
+# Where consoles connect: uvicorn's /ws, or the lean console port (server/live/lean.py). A
+# module runs its tests on both with `pytestmark = pytest.mark.parametrize("live",
+# CONSOLE_PATHS, indirect=True)`.
+CONSOLE_PATHS = ("uvicorn", "lean")
+
+
 @pytest.fixture
-async def live(database_url: str, free_port: int, tmp_path: Path) -> AsyncIterator[Live]:
-    async with serve_live(database_url, free_port, tmp_path / "data") as server:
+async def live(
+    request: pytest.FixtureRequest, database_url: str, free_port: int, tmp_path: Path
+) -> AsyncIterator[Live]:
+    if getattr(request, "param", "uvicorn") == "uvicorn":
+        async with serve_live(database_url, free_port, tmp_path / "data") as server:
+            yield server
+        return
+    console = other_port(free_port)
+    # The page is this origin; its socket goes to another port (as behind the proxy, where
+    # both are one origin): the origin is named as allowed, as an office names its own.
+    lean = {
+        "WATCHFLOOR_CONSOLE_PORT": str(console),
+        "WATCHFLOOR_ORIGINS": f"http://127.0.0.1:{free_port}",
+    }
+    async with serve_live(database_url, free_port, tmp_path / "data", **lean) as server:
+        server.console_url = f"ws://127.0.0.1:{console}"
         yield server
+
+
+def other_port(taken: int) -> int:
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port: int = s.getsockname()[1]
+        if port != taken:
+            return port

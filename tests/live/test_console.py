@@ -11,7 +11,9 @@ import structlog.testing
 import websockets
 
 from server.live.close_codes import Close
-from tests.live.conftest import Live, next_message, post, seq_of
+from tests.live.conftest import CONSOLE_PATHS, Live, next_message, post, seq_of
+
+pytestmark = pytest.mark.parametrize("live", CONSOLE_PATHS, indirect=True)
 
 
 def key() -> str:

@@ -10,7 +10,9 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from server.live.close_codes import Close
-from tests.live.conftest import Live
+from tests.live.conftest import CONSOLE_PATHS, Live
+
+pytestmark = pytest.mark.parametrize("live", CONSOLE_PATHS, indirect=True)
 
 
 async def closed_with(ws: websockets.asyncio.client.ClientConnection) -> int | None:
