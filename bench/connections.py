@@ -1,6 +1,7 @@
-"""Connections: resident memory per idle console (1000 and 5000, with and without
-permessage-deflate), and a reconnect storm: 1000 consoles of a restarted node all back and
-resynced, with a change made while the node was down. Prints JSON; never fails on a timing.
+"""Connections: resident memory per idle console on the lean console port (1000 and 5000,
+with and without permessage-deflate; 1000 on uvicorn's /ws beside them), and a reconnect
+storm: 1000 consoles of a restarted node all back and resynced, with a change made while
+the node was down. Prints JSON; never fails on a timing.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ async def main() -> None:
         for n, deflate in ((1000, False), (5000, False), (1000, True)):
             progress(f"{n} idle consoles, deflate={deflate}")
             results.append(await idle_memory(db, cookies, n, deflate))
+        progress("1000 idle consoles on uvicorn's /ws (no proxy in front)")
+        results.append(await idle_memory(db, cookies, 1000, False, lean=False))
         progress("raw websockets server, 1000 idle clients")
         raw = await raw_memory(cookies, 1000)
         progress("reconnect storm of 1000")

@@ -78,6 +78,14 @@ def fanout_rows(n: str) -> list[Row]:
     ]
 
 
+def idle_kib(connections: dict[str, Any]) -> dict[tuple[int, bool, str], Any]:
+    """KiB per idle console by (consoles, deflate, path: "lean" or "uvicorn")."""
+    return {
+        (i["consoles"], i["deflate"], i.get("path", "uvicorn")): i["kib_per_console"]
+        for i in connections.get("idle", [])
+    }
+
+
 def _ratio(a: Any, b: Any) -> Any:
     return round(a / b, 2) if a and b else None
 
@@ -85,7 +93,7 @@ def _ratio(a: Any, b: Any) -> Any:
 def rows() -> list[Row]:
     a = lambda *k: dig(load("appends"), *k)
     c = load("connections")
-    idle = {(i["consoles"], i["deflate"]): i["kib_per_console"] for i in c.get("idle", [])}
+    idle = idle_kib(c)
     m = lambda *k: dig(load("multinode"), *k)
     e = lambda *k: dig(load("export"), *k)
     p = lambda *k: dig(load("push_bytes"), *k)
@@ -93,21 +101,27 @@ def rows() -> list[Row]:
         *[r for n in ("100", "1000", "2000") for r in fanout_rows(n)],
         (
             "memory KiB per idle console (1000)",
-            lambda: idle.get((1000, False)),
+            lambda: idle.get((1000, False, "lean")),
             "≤ 16",
             lambda: dig(c, "raw_baseline_idle", "kib_per_console"),
         ),
         (
             "memory KiB per idle console (5000)",
-            lambda: idle.get((5000, False)),
+            lambda: idle.get((5000, False, "lean")),
             "≤ 16",
             lambda: None,
         ),
         (
             "memory KiB per idle console, deflate",
-            lambda: idle.get((1000, True)),
+            lambda: idle.get((1000, True, "lean")),
             "report",
             lambda: None,
+        ),
+        (
+            "memory KiB per idle console on uvicorn's /ws (1000)",
+            lambda: idle.get((1000, False, "uvicorn")),
+            "report",
+            lambda: idle.get((1000, False, "lean")),
         ),
         (
             "reconnect storm 1000: seconds",
@@ -202,7 +216,7 @@ def summary_figures() -> dict[str, Figure]:
     appends and bytes pushed record theirs themselves)."""
     f = lambda n, *k: dig(load("fanout"), "consoles", n, *k)
     c = load("connections")
-    idle = {(i["consoles"], i["deflate"]): i["kib_per_console"] for i in c.get("idle", [])}
+    idle = idle_kib(c)
     e = lambda *k: dig(load("export"), "seconds", *k)
     post = lambda n: _ratio(
         f(n, "watchfloor", "post_with_n_consoles", "p99_ms"),
@@ -220,7 +234,10 @@ def summary_figures() -> dict[str, Figure]:
             f("1000", "raw_baseline", "server_cpu_us_per_delivery"),
         ),
         "rss_kib_per_idle_console": figure(
-            idle.get((1000, False)), 16, dig(c, "raw_baseline_idle", "kib_per_console")
+            idle.get((1000, False, "lean")), 16, dig(c, "raw_baseline_idle", "kib_per_console")
+        ),
+        "rss_kib_per_idle_console_uvicorn": figure(
+            idle.get((1000, False, "uvicorn")), 16, idle.get((1000, False, "lean"))
         ),
         "raw_rss_kib_per_idle_console": figure(
             dig(c, "raw_baseline_idle", "kib_per_console"), 16, None
