@@ -63,7 +63,7 @@ class Console:
     network, and the send's own completion sends the next. An idle console holds no queue
     and no task of its own, so it costs what its socket costs (bench/connections.py)."""
 
-    send: Callable[[str], Awaitable[None]]
+    send: Callable[[str], Awaitable[None] | None]  # None: sent already, nothing to await
     close: Callable[[int], Awaitable[None]]
     view: View
     language: str
@@ -108,7 +108,8 @@ class Console:
 
     def _start(self, text: str) -> None:
         try:
-            self.in_flight = run_eagerly(self.send(text))
+            waiting = self.send(text)
+            self.in_flight = None if waiting is None else run_eagerly(waiting)
         except Exception:  # the socket is going away; its endpoint will detach it
             log.debug("send_failed", view=self.view.kind)
             self.in_flight = None

@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
@@ -120,6 +121,7 @@ class LeanConsoles:
             return
         forget_handshake(connection)
         console = verdict.console(text_sender(connection), connection.close)
+        del verdict  # the session and its user are not kept for the socket's life
         try:
             await self.hub.attach(console)
             await connection.wait_closed()
@@ -171,32 +173,39 @@ def scope_of(app: Any, connection: ServerConnection, request: Request, found: li
     }
 
 
-class LastEncoded:
-    """The UTF-8 of the last text sent: the hub offers one text to every console of a
-    group in turn, so it is encoded once per group, not once per console."""
+class LastFramed:
+    """The last text sent, as UTF-8 and as a whole text frame. The hub offers one text to
+    every console of a group in turn, so it is encoded and framed once per group; a server's
+    frame is unmasked, so without a per-socket extension (deflate) it is the same bytes for
+    every socket, written as they are (what `websockets.broadcast` does, framed once)."""
 
     def __init__(self) -> None:
-        self.text, self.data = "", b""
+        self.text, self.data, self.frame = "", b"", b""
 
-    def __call__(self, text: str) -> bytes:
+    def __call__(self, text: str) -> LastFramed:
         if text is not self.text:
             self.text, self.data = text, text.encode()
-        return self.data
+            self.frame = Frame(Opcode.TEXT, self.data).serialize(mask=False)
+        return self
 
 
-ENCODED = LastEncoded()
+FRAMED = LastFramed()
 
 
-def text_sender(connection: ServerConnection) -> Callable[[str], Awaitable[None]]:
-    """Write a text frame of bytes encoded once, as `websockets.broadcast` writes one, then
-    `drain`: it returns at once unless the socket's write buffer is over its high-water
-    mark (flow control), which is what makes a console fall behind and queue."""
+def text_sender(connection: ServerConnection) -> Callable[[str], Awaitable[None] | None]:
+    """Write the text's frame now; None, unless the socket's write buffer is over its
+    high-water mark (flow control): then what to await before the next text (its `drain`),
+    which is what makes a console fall behind and queue."""
 
-    def send_text(text: str) -> Awaitable[None]:
-        if connection.protocol.state is not State.OPEN:
+    def send_text(text: str) -> Awaitable[None] | None:
+        protocol = connection.protocol
+        if protocol.state is not State.OPEN:
             raise ConnectionError("the console's socket is closing")  # the hub detaches it
-        connection.protocol.send_text(ENCODED(text))
-        connection.send_data()
-        return connection.drain()
+        if protocol.extensions:  # deflate: each socket compresses with its own context
+            protocol.send_text(FRAMED(text).data)
+            connection.send_data()
+        else:  # nothing is pending in the protocol: `websockets` writes each action at once
+            connection.transport.write(FRAMED(text).frame)
+        return connection.drain() if connection.paused else None
 
     return send_text

@@ -35,7 +35,9 @@ class Admitted:
     view: View
 
     def console(
-        self, send: Callable[[str], Awaitable[None]], close: Callable[[int], Awaitable[None]]
+        self,
+        send: Callable[[str], Awaitable[None] | None],
+        close: Callable[[int], Awaitable[None]],
     ) -> Console:
         user = self.session.user
         return Console(send, close, self.view, user.language, user.role, self.session.id_hash)
