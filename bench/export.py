@@ -43,6 +43,7 @@ from incidents.state import Actor
 from server.export import as_pdf
 from server.export.as_json import export_document, to_bytes
 from server.export.model import build_report
+from server.export.paused_gc import paused_gc
 from server.export.run import render
 from server.export.verify_json import verify_bytes
 from server.export.view import view_of
@@ -173,16 +174,17 @@ def pdf_stages(events: list[Event]) -> dict[str, float]:
     zh, marks = translator("zh-CN"), {"start": time.perf_counter()}
     view = view_of(events, redact=True)
     marks["redaction"] = time.perf_counter()
-    report = build_report(view, {})
-    marks["report model (fold, rows)"] = time.perf_counter()
-    html = as_pdf.render_html(report, zh, {})
-    marks["jinja render"] = time.perf_counter()
     steps, log = _Steps(), logging.getLogger("weasyprint.progress")
     level = log.level
     log.setLevel(logging.INFO)
     log.addHandler(steps)
     try:
-        weasyprint.HTML(string=html).write_pdf()
+        with paused_gc():  # as server.export.run.render does
+            report = build_report(view, {})
+            marks["report model (fold, rows)"] = time.perf_counter()
+            html = as_pdf.render_html(report, zh, {})
+            marks["jinja render"] = time.perf_counter()
+            weasyprint.HTML(string=html).write_pdf()
     finally:
         log.removeHandler(steps)
         log.setLevel(level)
