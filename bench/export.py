@@ -5,11 +5,20 @@ The events are made with the pure domain (no database): this measures the export
 Targets (issue 7): JSON <= 300 ms, PDF <= 10 s. Prints JSON; never fails on a timing.
 
     .venv/bin/python -m bench.export [EVENTS]
+    .venv/bin/python -m bench.export [EVENTS] --stages   # one PDF, stage by stage
+
+`--stages` times our own stages (redaction, the report, Jinja) and WeasyPrint's, told apart
+by its progress log's steps; with BENCH_PROFILE=FILE it also writes cProfile's stats of the
+same PDF there (read them with `python -m pstats FILE`).
 """
 
 from __future__ import annotations
 
+import cProfile
+import gc
 import json
+import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -31,7 +40,10 @@ from incidents.lifecycle import (
 )
 from incidents.reports import FileReport, ReportKind
 from incidents.state import Actor
+from server.export import as_pdf
 from server.export.as_json import export_document, to_bytes
+from server.export.model import build_report
+from server.export.paused_gc import paused_gc
 from server.export.run import render
 from server.export.verify_json import verify_bytes
 from server.export.view import view_of
@@ -117,5 +129,95 @@ def main(total: int = 10_000) -> dict[str, Any]:
     return result
 
 
+# WeasyPrint's progress log: the first message of each step starts that stage
+WEASY_STEPS = {
+    "Step 1": "weasyprint: parse HTML",
+    "Step 2": "weasyprint: parse CSS",
+    "Step 3": "weasyprint: cascade styles",
+    "Step 4": "weasyprint: build boxes",
+    "Step 5": "weasyprint: lay out pages",
+    "Step 6": "weasyprint: draw pages",
+    "Step 7": "weasyprint: fonts, metadata, write",
+}
+
+
+class _Steps(logging.Handler):
+    """Notes when each of WeasyPrint's steps begins."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starts: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        step = WEASY_STEPS.get(str(record.msg)[:6])
+        if step is not None and step not in self.starts:
+            self.starts[step] = time.perf_counter()
+
+
+class _GcTime:
+    """The time the garbage collector ran, summed, while it is installed."""
+
+    def __init__(self) -> None:
+        self.seconds, self._began = 0.0, 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._began
+
+
+def pdf_stages(events: list[Event]) -> dict[str, float]:
+    """One redacted Chinese PDF, in seconds per stage (WeasyPrint already imported)."""
+    import weasyprint  # type: ignore[import-untyped]  # heavy: loaded for PDFs only
+
+    zh, marks = translator("zh-CN"), {"start": time.perf_counter()}
+    view = view_of(events, redact=True)
+    marks["redaction"] = time.perf_counter()
+    steps, log = _Steps(), logging.getLogger("weasyprint.progress")
+    level = log.level
+    log.setLevel(logging.INFO)
+    log.addHandler(steps)
+    try:
+        with paused_gc():  # as server.export.run.render does
+            report = build_report(view, {})
+            marks["report model (fold, rows)"] = time.perf_counter()
+            html = as_pdf.render_html(report, zh, {})
+            marks["jinja render"] = time.perf_counter()
+            weasyprint.HTML(string=html).write_pdf()
+    finally:
+        log.removeHandler(steps)
+        log.setLevel(level)
+    ends = [*list(steps.starts.values())[1:], time.perf_counter()]  # a step ends as the next begins
+    spans = {**marks, **dict(zip(steps.starts, ends, strict=True))}  # stage -> when it ended
+    names, times = list(spans), list(spans.values())
+    return {names[i]: round(times[i] - times[i - 1], 4) for i in range(1, len(names))}
+
+
+def stages(total: int) -> dict[str, Any]:
+    _, events = run(steps_for(total))
+    pdf_stages(events[:60])  # imports WeasyPrint, compiles the template, warms the fonts
+    gc_time = _GcTime()
+    gc.callbacks.append(gc_time)
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile else None
+    try:
+        if profiler:
+            profiler.enable()
+        seconds = pdf_stages(events)
+    finally:
+        gc.callbacks.remove(gc_time)
+    if profiler and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    whole = sum(seconds.values())
+    table = {k: {"seconds": v, "share": round(v / whole, 3)} for k, v in seconds.items()}
+    result = {"events": len(events), "stages": table, "total_seconds": round(whole, 3)}
+    result["gc_seconds"] = round(gc_time.seconds, 4)
+    write_result("export_stages", result)
+    return result
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    count = next((int(a) for a in sys.argv[1:] if a.isdigit()), 10_000)
+    stages(count) if "--stages" in sys.argv else main(count)

@@ -31,6 +31,7 @@ from incidents.canonical import format_time
 from incidents.commitments import field_salt
 from incidents.events import Event
 from server.export import files
+from server.export.paused_gc import paused_gc
 from server.export.view import ExportView
 
 FORMAT = "watchfloor-export/2"
@@ -108,7 +109,8 @@ def export_document(view: ExportView, *, exported_at: datetime, exported_by: str
     if attached := files.listed(events):  # only then: an export without files is as it was
         manifest["attachments"] = attached
     masked = view.masked
-    rows = [event_json(e, masked.get(e.seq)) for e in events]
+    with paused_gc():
+        rows = [event_json(e, masked.get(e.seq)) for e in events]
     return {"format": FORMAT, "manifest": manifest, "events": rows}
 
 

@@ -28,6 +28,7 @@ from incidents.store import EventStore
 from playbooks.catalog import Library
 from server.export import as_csv, as_json, as_markdown
 from server.export.model import build_report
+from server.export.paused_gc import paused_gc
 from server.export.pdf_ready import missing, unavailable
 from server.export.view import ExportView, view_of
 from server.i18n import Translator
@@ -86,7 +87,19 @@ def render(
     *,
     exported_by: str,
 ) -> bytes:
-    """The export's bytes in one format, from its view of the events."""
+    """The export's bytes in one format, from its view of the events (the collector paused)."""
+    with paused_gc():
+        return _render(fmt, view, t, units, exported_by=exported_by)
+
+
+def _render(
+    fmt: str,
+    view: ExportView,
+    t: Translator,
+    units: Mapping[str, Bilingual],
+    *,
+    exported_by: str,
+) -> bytes:
     if fmt == "json":
         head = view.events[-1]
         doc = as_json.export_document(view, exported_at=head.occurred_at, exported_by=exported_by)

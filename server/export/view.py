@@ -16,6 +16,7 @@ from incidents.commitments import commitment, field_salt
 from incidents.domain import fold
 from incidents.events import Event, Payload
 from incidents.state import IncidentState
+from server.export.paused_gc import paused_gc
 from server.export.redact import Redactor
 
 FREE_TEXT = (
@@ -134,5 +135,8 @@ def view_of(events: Sequence[Event], *, redact: bool) -> ExportView:
     """The export's view of an incident's events; the state is folded from what is shown."""
     if not events:
         raise ValueError("an incident has at least its opened event")
-    shown, marks = redact_events(events) if redact else (list(events), {})
+    if not redact:
+        return ExportView(list(events), redact, {})
+    with paused_gc():
+        shown, marks = redact_events(events)
     return ExportView(shown, redact, marks)
