@@ -136,6 +136,7 @@ async def watchfloor_run(n: int, cookies: list[str], db: str) -> dict[str, Any]:
         consoles = await start_consoles(server.ws + "?view=board", n, cookies, server.url)
         rss_after = rss_kib(server.proc.pid)
         staff = await staff_client(server)
+        idle_rate = await idle_cpu_rate(server)
         cpu0 = cpu_seconds(server.proc.pid)
         spy = profile(server.proc.pid, int(TICKS * GAP))
         window = [time.monotonic()]
@@ -145,6 +146,7 @@ async def watchfloor_run(n: int, cookies: list[str], db: str) -> dict[str, Any]:
             spy.wait(60)
         await asyncio.sleep(1.0)
         cpu = cpu_seconds(server.proc.pid) - cpu0
+        idle = idle_rate * (window[1] - window[0] + 1.0)
         data = await consoles.finish()
         result = latencies(sent, data["arrivals"])
     finally:
@@ -154,12 +156,25 @@ async def watchfloor_run(n: int, cookies: list[str], db: str) -> dict[str, Any]:
         **result,
         "post_with_n_consoles": percentiles(own),
         "server_cpu_us_per_delivery": round(cpu / (len(sent) * n) * 1e6, 2),
+        # what the same seconds cost with nobody writing: heartbeats, workers, the lag sampler
+        "server_idle_cpu_us_per_delivery": round(idle * 1e6 / (len(sent) * n), 2),
         "rss_kib_per_idle_console": round((rss_after - rss_before) / n, 2),
         # the server's event loop while the ticks fan out (server/loop_lag.py): how late it
         # woke, and how much of that its own thread was running
         "loop_lag": percentiles([s.late for s in lags]),
         "loop_busy": percentiles([s.busy for s in lags]),
     }
+
+
+IDLE_SECONDS = 5.0
+
+
+async def idle_cpu_rate(server: Server) -> float:
+    """CPU seconds per second the server spends with its consoles idle: heartbeats, the
+    periodic workers and the lag sampler, which the fan-out's CPU includes too."""
+    cpu0, t0 = cpu_seconds(server.proc.pid), time.monotonic()
+    await asyncio.sleep(IDLE_SECONDS)
+    return (cpu_seconds(server.proc.pid) - cpu0) / (time.monotonic() - t0)
 
 
 async def single_console_posts(cookies: list[str], db: str) -> dict[str, Any]:

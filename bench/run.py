@@ -86,6 +86,10 @@ def idle_kib(connections: dict[str, Any]) -> dict[tuple[int, bool, str], Any]:
     }
 
 
+def _less(a: Any, b: Any) -> Any:
+    return round(a - b, 2) if a is not None and b is not None else None
+
+
 def _ratio(a: Any, b: Any) -> Any:
     return round(a / b, 2) if a and b else None
 
@@ -228,10 +232,29 @@ def summary_figures() -> dict[str, Figure]:
             for n in ("100", "1000", "2000")
         },
         "post_p99_ratio_1000": figure(post("1000"), 1.5, 1.0),
+        "post_p99_ratio_2000": figure(post("2000"), 1.5, 1.0),
+        "tick_post_p50_ms": figure(
+            f("100", "watchfloor", "post_with_1_console", "p50_ms"), 3, None
+        ),
         "cpu_us_per_delivery_1000": figure(
             f("1000", "watchfloor", "server_cpu_us_per_delivery"),
             15,
             f("1000", "raw_baseline", "server_cpu_us_per_delivery"),
+        ),
+        # the same, less what those seconds cost with no one writing (heartbeats, workers,
+        # the lag sampler): what delivering itself costs (bench/README.md, "Fan-out")
+        "cpu_us_per_delivery_1000_net_of_idle": figure(
+            _less(
+                f("1000", "watchfloor", "server_cpu_us_per_delivery"),
+                f("1000", "watchfloor", "server_idle_cpu_us_per_delivery"),
+            ),
+            15,
+            f("1000", "raw_baseline", "server_cpu_us_per_delivery"),
+        ),
+        "fanout_100_first_p99_ms": figure(
+            f("100", "watchfloor", "first_console", "p99_ms"),
+            8,
+            f("100", "raw_baseline", "first_console", "p99_ms"),
         ),
         "rss_kib_per_idle_console": figure(
             idle.get((1000, False, "lean")), 16, dig(c, "raw_baseline_idle", "kib_per_console")
