@@ -39,7 +39,7 @@ from bench.harness import (
     start_consoles,
     start_server,
 )
-from server.loop_lag import read_samples
+from server.loop_lag import read_gc_pauses, read_samples
 
 TICKS = int(os.environ.get("BENCH_TICKS", "1000"))  # samples for each p99
 GAP, RUNS = 0.1, 3
@@ -152,6 +152,7 @@ async def watchfloor_run(n: int, cookies: list[str], db: str) -> dict[str, Any]:
     finally:
         server.stop()
     lags = read_samples(lag_file, *window)
+    pauses = read_gc_pauses(lag_file, *window)
     return {
         **result,
         "post_with_n_consoles": percentiles(own),
@@ -163,6 +164,9 @@ async def watchfloor_run(n: int, cookies: list[str], db: str) -> dict[str, Any]:
         # woke, and how much of that its own thread was running
         "loop_lag": percentiles([s.late for s in lags]),
         "loop_busy": percentiles([s.busy for s in lags]),
+        # the garbage collector's collections meanwhile: the full ones (generation 2) alone
+        "gc_full_collections": percentiles([p.seconds for p in pauses if p.generation == 2]),
+        "gc_longest_ms": round(max((p.seconds for p in pauses), default=0.0) * 1000, 3),
     }
 
 

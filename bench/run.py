@@ -182,7 +182,7 @@ def rows() -> list[Row]:
             "≤ 0.3",
             lambda: e("seconds", "baseline_json_dumps"),
         ),
-        ("export 10,000 events: PDF s", lambda: e("seconds", "pdf_redacted"), "≤ 10", lambda: None),
+        ("export 10,000 events: PDF s", lambda: e("seconds", "pdf_redacted"), "≤ 5", lambda: None),
         (
             "bytes pushed per command, median (mix)",
             lambda: p("push_bytes_per_event_median"),

@@ -166,7 +166,7 @@ def local_url(host: str, port: int) -> str:
 
 def serve(settings: Settings, host: str, port: int, *, seed_demo: bool = False) -> int:
     settings = replace(settings, console_host=host)  # the lean console port's, if one is set
-    app = create_app(settings, seed_demo=seed_demo)
+    app = create_app(settings, seed_demo=seed_demo, freeze_startup=True)
     print(f"Watchfloor: {local_url(host, port)}/", flush=True)
     if seed_demo:
         print(demo.logins_text(), flush=True)

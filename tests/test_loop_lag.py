@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from pathlib import Path
 
-from server.loop_lag import read_samples, sample_lag
+from server.loop_lag import read_gc_pauses, read_samples, sample_lag
 from server.settings import Settings
 
 
@@ -40,6 +41,27 @@ async def test_a_held_loop_is_late_and_busy_a_stopped_thread_late_only(tmp_path:
     assert stopped.late >= 0.025 and stopped.busy < stopped.late / 2
     assert read_samples(out, 0, held_from)  # it sampled before the blocks too
     assert all(0 <= s.busy <= s.late for s in read_samples(out, 0, time.monotonic()))
+
+
+async def test_each_collection_is_timed_and_read_by_window(tmp_path: Path) -> None:
+    """A full collection made while sampling is there, with its generation and its time;
+    none is read from a window before it, and the sampler's hook is gone once it stops."""
+    out = tmp_path / "lag.json"
+    hooks = len(gc.callbacks)
+    sampler = asyncio.create_task(sample_lag(out))
+    await asyncio.sleep(0.01)
+    before = time.monotonic()
+    started = time.perf_counter()
+    gc.collect()
+    took = time.perf_counter() - started
+    after = time.monotonic()
+    sampler.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sampler
+    assert len(gc.callbacks) == hooks
+    full = [p for p in read_gc_pauses(out, before, after) if p.generation == 2]
+    assert len(full) == 1 and 0 < full[0].seconds <= took
+    assert not [p for p in read_gc_pauses(out, 0, before) if p.seconds == full[0].seconds]
 
 
 def test_the_sampler_is_off_unless_a_file_is_named(tmp_path: Path) -> None:

@@ -207,6 +207,8 @@ async def test_sockets_and_pages_see_the_browser_address_through_the_proxy(
     assert n is not None
     lines = topology.lines(n, "websocket")
     assert [x["client"] for x in lines if x.get("request_id") == "board-socket-1"] == [BROWSER]
+    # a node's startup is kept out of its later garbage collections (server/app.py `freeze`)
+    assert topology.lines(n, "startup_frozen")[0]["objects"] > 10_000
     await ws.close()  # nginx logs a socket when it ends: it went to a lean console port
     upgraded = '"GET" 101 '
     await eventually(lambda: upgraded in topology.proxy.access_log.read_text())
