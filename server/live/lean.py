@@ -13,7 +13,6 @@ one, uvicorn's `/ws` serves the same consoles the same way (close codes, Origin,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
@@ -29,11 +28,12 @@ from websockets.http11 import Request, Response
 from websockets.protocol import State
 
 from incidents.errors import NotFound
+from server.auth.errors import AuthRefused
 from server.database import unavailable
-from server.errors import close_of
+from server.errors import answer, close_of
 from server.live.close_codes import Close
 from server.live.hub import Hub
-from server.live.socket import Admitted, admission
+from server.live.socket import Admitted, Refused, admission
 from server.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -42,7 +42,7 @@ PATH = "/ws"
 PING_EVERY, PONG_WITHIN = 10.0, 10.0  # heartbeats drop a dead socket within ~20 s (uvicorn too)
 VERDICT = "watchfloor.verdict"  # the scope key the handshake's verdict is left under
 
-Verdict = Admitted | Close
+Verdict = Admitted | Refused | Close
 
 
 async def _handshake(scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,10 +83,10 @@ class LeanConsoles:
     ) -> Response | None:
         """The handshake's answer: a response refuses it; None accepts it (then `console`)."""
         if request.path.partition("?")[0] != PATH:
-            return connection.respond(HTTPStatus.NOT_FOUND, "Not Found\n")
+            return connection.respond(answer(NotFound).status, "Not Found\n")
         verdict = await self._verdict(connection, request)
-        if verdict == Close.POLICY:  # cross-site: refused before accept, never retried
-            return connection.respond(HTTPStatus.FORBIDDEN, "Forbidden\n")
+        if isinstance(verdict, Refused):  # before accept: a cross-site page, never retried
+            return connection.respond(answer(verdict.refusal).status, "Forbidden\n")
         self.verdicts[connection] = verdict
         return None
 
@@ -111,11 +111,13 @@ class LeanConsoles:
         accepted = any(m["type"] == "websocket.accept" for m in sent)
         if accepted and closes:
             return Close(closes[0].get("code", Close.RESYNC))
-        return Close.POLICY
+        return Refused(AuthRefused)  # the middleware closed it before accept: 403, as uvicorn
 
     async def console(self, connection: ServerConnection) -> None:
         """One console, for as long as its socket is open."""
         verdict = self.verdicts.pop(connection, Close.RESYNC)
+        if isinstance(verdict, Refused):  # answered 403 in `process_request`: not reached
+            verdict = close_of(verdict.refusal)
         if isinstance(verdict, Close):
             await connection.close(verdict)
             return

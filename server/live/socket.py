@@ -15,7 +15,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from incidents.errors import NotFound
+from incidents.errors import NotFound, Refusal
 from server.auth.errors import CrossSite, LoginRequired
 from server.auth.protect import current_session, websocket_origin_allowed
 from server.auth.sessions import Session
@@ -43,11 +43,18 @@ class Admitted:
         return Console(send, close, self.view, user.language, user.role, self.session.id_hash)
 
 
-def admission(websocket: WebSocket) -> Admitted | Close:
-    """What the handshake is told. Close.POLICY (cross-site) is refused before accept; any
-    other Close is sent once accepted, so the page learns why and acts on it."""
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A handshake refused before accept (a page of another site): it is never retried."""
+
+    refusal: type[Refusal]
+
+
+def admission(websocket: WebSocket) -> Admitted | Refused | Close:
+    """What the handshake is told: Refused before accept; a Close is sent once accepted, so
+    the page learns why and acts on it."""
     if not websocket_origin_allowed(websocket, services(websocket).settings.allowed_origins):
-        return close_of(CrossSite)
+        return Refused(CrossSite)
     session = current_session(websocket)
     if session is None:
         log.info("websocket_session_ended")
@@ -80,8 +87,8 @@ def text_sender(send: Send) -> Callable[[str], Awaitable[None]]:
 
 async def console_socket(websocket: WebSocket, frames: Send) -> None:
     verdict = admission(websocket)
-    if verdict == Close.POLICY:
-        await websocket.close(verdict)
+    if isinstance(verdict, Refused):
+        await websocket.close(close_of(verdict.refusal))
         return
     await websocket.accept()  # from here on the page is told why, by a code it acts on
     if isinstance(verdict, Close):
