@@ -9,6 +9,7 @@
   // Close codes: server/live/close_codes.py is the table (tests/test_close_codes.py keeps them equal).
   var SESSION_ENDED = 4401, POLICY = 1008, NO_SUCH_VIEW = 4404;
   var RECONNECTED_BY_HTMX = [1006, 1011, 1012, 1013];
+  var signingOut = false; // this page pressed 退出: its own response leads to the login screen
 
   function resync() {
     // A gap, a duplicate stream or a lost connection: reconnect; the server sends a snapshot.
@@ -125,6 +126,7 @@
     if (closed !== latest) { return; }  // replaced by a newer socket on purpose
     setConnected(false);
     var code = e.detail.event.code;
+    if (signingOut) { return; }
     if (code === SESSION_ENDED || code === POLICY) {  // sign in again, then back to this page
       window.location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
       return;
@@ -136,6 +138,11 @@
         if (closed === latest) { e.detail.socketWrapper.reconnect(); }
       }, 500 + Math.random() * 2000);
     }
+  });
+
+  // Bubbling: offline.js's capture listener has already asked about the queue by now.
+  document.addEventListener("submit", function (e) {
+    if (e.target.getAttribute("action") === "/logout" && !e.defaultPrevented) { signingOut = true; }
   });
 
   // The network went away: say so at once (over a dead link a socket can look open for
