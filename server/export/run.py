@@ -89,29 +89,18 @@ def render(
 ) -> bytes:
     """The export's bytes in one format, from its view of the events (the collector paused)."""
     with paused_gc():
-        return _render(fmt, view, t, units, exported_by=exported_by)
+        if fmt == "json":
+            at = view.events[-1].occurred_at
+            doc = as_json.export_document(view, exported_at=at, exported_by=exported_by)
+            return as_json.to_bytes(doc)
+        report = build_report(view, units)
+        if fmt == "csv":
+            return as_csv.render_csv(report, t, view.fields).encode("utf-8")
+        if fmt == "md":
+            return as_markdown.render_markdown(report, t, units).encode("utf-8")
+        from server.export import as_pdf  # WeasyPrint loads only for PDFs
 
-
-def _render(
-    fmt: str,
-    view: ExportView,
-    t: Translator,
-    units: Mapping[str, Bilingual],
-    *,
-    exported_by: str,
-) -> bytes:
-    if fmt == "json":
-        head = view.events[-1]
-        doc = as_json.export_document(view, exported_at=head.occurred_at, exported_by=exported_by)
-        return as_json.to_bytes(doc)
-    report = build_report(view, units)
-    if fmt == "csv":
-        return as_csv.render_csv(report, t, view.fields).encode("utf-8")
-    if fmt == "md":
-        return as_markdown.render_markdown(report, t, units).encode("utf-8")
-    from server.export import as_pdf  # WeasyPrint loads only for PDFs
-
-    return as_pdf.render_pdf(report, t, units)
+        return as_pdf.render_pdf(report, t, units)
 
 
 async def render_aside(
