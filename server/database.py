@@ -97,6 +97,10 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.CannotConnectNowError,  # starting up or shutting down
     asyncpg.OperatorInterventionError,  # admin shutdown, crash shutdown, statement timeout
     asyncpg.InsufficientResourcesError,  # too many connections, disk full
+    # A shutting-down server's FATAL on an idle pooled connection leaves its protocol
+    # discarding messages until the socket closes; a query taken in between fails with
+    # "cannot switch to state 12; another operation (2) is in progress" (asyncpg#1069).
+    asyncpg.InternalClientError,
 )
 
 

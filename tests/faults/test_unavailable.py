@@ -33,5 +33,7 @@ def test_connection_errors_count_and_bad_arguments_do_not() -> None:
     assert unavailable(asyncpg.ConnectionDoesNotExistError("closed")) is not None
     assert unavailable(asyncpg.CannotConnectNowError("starting up")) is not None
     assert unavailable(asyncpg.QueryCanceledError("statement timeout")) is not None
+    stale = "cannot switch to state 12; another operation (2) is in progress"
+    assert unavailable(asyncpg.InternalClientError(stale)) is not None  # a PG stop, in CI
     assert unavailable(asyncpg.DataError("invalid input for query argument")) is None
     assert unavailable(ValueError("x")) is None
